@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The two Quick-start commands: `python3 dev.py up` and `python3 dev.py test`.
+
+Both create `.venv` from the lock file on first use (and again whenever the lock
+file changes), so a fresh clone needs nothing but Python 3.11+.
+
+    python3 dev.py up [ARGS]        # webinar-sync up ARGS (embedded Postgres and Redis)
+    python3 dev.py test [PYTEST]    # ruff, mypy, then pytest PYTEST
+    python3 dev.py run CMD [ARGS]   # any webinar-sync command, e.g. `run token create ...`
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements-dev.lock"
+STAMP = VENV / ".installed-lock-sha256"
+BIN = VENV / "bin"
+
+
+def _lock_digest() -> str:
+    digest = hashlib.sha256(LOCK.read_bytes())
+    digest.update((ROOT / "pyproject.toml").read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create or refresh the virtualenv so that it matches the lock file exactly."""
+    if sys.version_info < (3, 11):
+        sys.exit("webinar-sync needs Python 3.11 or newer")
+    wanted = _lock_digest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("dev.py: installing pinned dependencies into .venv (first run only) …", flush=True)
+    if not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], check=True)
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
+    STAMP.write_text(wanted)
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    steps = [
+        [str(BIN / "ruff"), "check", "service", "tests", "bench", "dev.py"],
+        [str(BIN / "ruff"), "format", "--check", "service", "tests", "bench", "dev.py"],
+        [str(BIN / "mypy")],
+        [str(BIN / "python"), "-m", "pytest", *pytest_args],
+    ]
+    for step in steps:
+        print(f"dev.py: {' '.join(Path(step[0]).name if i == 0 else a for i, a in enumerate(step))}",
+              flush=True)
+        code = subprocess.run(step, cwd=ROOT).returncode
+        if code != 0:
+            return code
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"up", "test", "run"}:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    command, rest = argv[0], argv[1:]
+    if command == "test":
+        return run_tests(rest)
+    args = ["up", *rest] if command == "up" else rest
+    os.execv(str(BIN / "webinar-sync"), [str(BIN / "webinar-sync"), *args])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
