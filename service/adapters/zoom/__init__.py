@@ -1,0 +1,39 @@
+"""Zoom REST API adapter: shared OAuth token, shared rate limiter, retries, failure classes."""
+
+from service.adapters.zoom.client import (
+    DEFAULT_API_BASE_URL,
+    RateLimiter,
+    RegistrantAction,
+    RetryPolicy,
+    TokenSource,
+    ZoomClient,
+)
+from service.adapters.zoom.errors import (
+    ZoomAmbiguous,
+    ZoomDeferred,
+    ZoomError,
+    ZoomRetryable,
+    ZoomTerminal,
+)
+from service.adapters.zoom.rate_limiter import SlidingWindowLimiter
+from service.adapters.zoom.settings import DEFAULT_RATE_LIMITS, parse_rate_limits
+from service.adapters.zoom.token import TokenProvider, ZoomToken
+
+__all__ = [
+    "DEFAULT_API_BASE_URL",
+    "DEFAULT_RATE_LIMITS",
+    "RateLimiter",
+    "RegistrantAction",
+    "RetryPolicy",
+    "SlidingWindowLimiter",
+    "TokenProvider",
+    "TokenSource",
+    "ZoomAmbiguous",
+    "ZoomClient",
+    "ZoomDeferred",
+    "ZoomError",
+    "ZoomRetryable",
+    "ZoomTerminal",
+    "ZoomToken",
+    "parse_rate_limits",
+]

@@ -1,0 +1,388 @@
+"""Typed calls to Zoom's REST API, with the retry and failure rules of DESIGN rule 5.
+
+Every HTTP attempt first takes a slot from the shared rate limiter and is reported to the
+`CallRecorder` (status, duration, Zoom's code and message, cause; never the token). Failures come
+out as one of the classes in `errors`:
+
+- 5xx, network errors (and per-second 429s) are retried here with full-jitter exponential
+  backoff; a 429 also honours `Retry-After` and a lower `X-RateLimit-Limit` for all workers.
+  When the attempts run out the caller gets `ZoomRetryable`.
+- a daily-limit 429 → `ZoomDeferred` until just after the next 00:00 UTC, at once.
+- 401 / code 124 → the shared token is invalidated, refreshed and the call repeated once.
+- other 4xx → `ZoomTerminal` at once.
+- a POST whose answer was lost (read timeout, dropped connection, 504) → `ZoomAmbiguous`: it may
+  have been applied and repeating it could spend a registrant's 3 daily adds or create a
+  second meeting, so the caller must look the object up first.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+from urllib.parse import quote
+
+import httpx
+import structlog
+from redis.exceptions import RedisError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_random_exponential
+
+from service.adapters.vendor_calls import CallRecorder, VendorCall
+from service.adapters.zoom.errors import ZoomAmbiguous, ZoomDeferred, ZoomRetryable, ZoomTerminal
+from service.adapters.zoom.retry_after import next_daily_reset, parse_retry_after
+from service.adapters.zoom.token import ZoomToken
+
+DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
+LIGHT, MEDIUM, HEAVY = "light", "medium", "heavy"
+LIST_PAGE_SIZE = 300  # Zoom's maximum for registrant lists
+STATUS_BATCH_SIZE = 30  # Zoom's maximum registrants per status update
+
+_DAILY_LIMIT_TEXT = re.compile(r"\bdaily\b|in one day|per day", re.IGNORECASE)
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+MeetingId = int | str
+Json = dict[str, Any]
+RegistrantAction = Literal["approve", "cancel", "deny"]
+
+log = structlog.get_logger(__name__)
+
+
+class TokenSource(Protocol):
+    """What the client needs from `TokenProvider`."""
+
+    async def get(self) -> ZoomToken: ...
+
+    async def invalidate(self, bad_token: str) -> None: ...
+
+
+class RateLimiter(Protocol):
+    """What the client needs from `SlidingWindowLimiter`."""
+
+    async def acquire(self, category: str) -> None: ...
+
+    async def lower_limit(self, category: str, limit: int) -> None: ...
+
+    async def pause_until(self, category: str, until: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one call tries before giving the failure to the caller (tests use tiny waits).
+
+    A `Retry-After` longer than `max_retry_after_s` is not slept through in-process: the caller
+    gets `ZoomRetryable` with `retry_after` set and can reschedule the work instead.
+    """
+
+    attempts: int = 5
+    backoff_initial_s: float = 0.5
+    backoff_max_s: float = 30.0
+    max_retry_after_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class _Request:
+    method: str
+    path: str
+    category: str
+    cause: Mapping[str, str]
+    params: dict[str, str] = field(default_factory=dict)
+    body: Json | None = None
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether sending it twice is harmless; POST creates something each time."""
+        return self.method != "POST"
+
+
+class ZoomClient:
+    """The Zoom meeting and registrant calls webinar-sync makes, one method per endpoint.
+
+    `cause` (e.g. {"course_id": "10062"}) is passed to the recorder so ops can see why we called.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        tokens: TokenSource,
+        limiter: RateLimiter,
+        recorder: CallRecorder,
+        api_base_url: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+    ):
+        self._http = http
+        self._tokens = tokens
+        self._limiter = limiter
+        self._recorder = recorder
+        self._api_base_url = api_base_url.rstrip("/") if api_base_url else None
+        self._retry = retry or RetryPolicy()
+        self._backoff = wait_random_exponential(
+            multiplier=self._retry.backoff_initial_s, max=self._retry.backoff_max_s
+        )
+
+    async def create_meeting(self, host: str, body: Json, *, cause: Mapping[str, str]) -> Json:
+        """POST /users/{host}/meetings (Medium; counts against the host's 100 per day)."""
+        path = f"/users/{_segment(host)}/meetings"
+        return await self._json(_Request("POST", path, MEDIUM, cause, body=body))
+
+    async def get_meeting(self, meeting_id: MeetingId, *, cause: Mapping[str, str]) -> Json:
+        """GET /meetings/{id} (Light)."""
+        return await self._json(_Request("GET", _meeting(meeting_id), LIGHT, cause))
+
+    async def update_meeting(
+        self, meeting_id: MeetingId, body: Json, *, cause: Mapping[str, str]
+    ) -> None:
+        """PATCH /meetings/{id} (Light; counts against the host's 100 per day)."""
+        await self._call(_Request("PATCH", _meeting(meeting_id), LIGHT, cause, body=body))
+
+    async def delete_meeting(self, meeting_id: MeetingId, *, cause: Mapping[str, str]) -> None:
+        """DELETE /meetings/{id} (Light); registrants are not emailed."""
+        await self._call(_Request("DELETE", _meeting(meeting_id), LIGHT, cause))
+
+    async def add_registrant(
+        self,
+        meeting_id: MeetingId,
+        body: Json,
+        occurrence_ids: Sequence[str] | None = None,
+        *,
+        cause: Mapping[str, str],
+    ) -> Json:
+        """POST /meetings/{id}/registrants (Light; 3 per registrant and day: never blindly redo)."""
+        params = {"occurrence_ids": ",".join(occurrence_ids)} if occurrence_ids else {}
+        path = f"{_meeting(meeting_id)}/registrants"
+        return await self._json(_Request("POST", path, LIGHT, cause, params=params, body=body))
+
+    async def list_registrants(
+        self, meeting_id: MeetingId, status: str = "approved", *, cause: Mapping[str, str]
+    ) -> list[Json]:
+        """Every registrant with `status` (approved/pending/denied), across all pages (Medium)."""
+        path = f"{_meeting(meeting_id)}/registrants"
+        registrants: list[Json] = []
+        params = {"status": status, "page_size": str(LIST_PAGE_SIZE)}
+        while True:
+            page = await self._json(_Request("GET", path, MEDIUM, cause, params=dict(params)))
+            registrants.extend(page.get("registrants") or [])
+            next_page_token = page.get("next_page_token")
+            if not next_page_token:
+                return registrants
+            params["next_page_token"] = str(next_page_token)
+
+    async def get_registrant(
+        self, meeting_id: MeetingId, registrant_id: str, *, cause: Mapping[str, str]
+    ) -> Json:
+        """GET /meetings/{id}/registrants/{registrant_id} (Light)."""
+        path = f"{_meeting(meeting_id)}/registrants/{_segment(registrant_id)}"
+        return await self._json(_Request("GET", path, LIGHT, cause))
+
+    async def update_registrant_status(
+        self,
+        meeting_id: MeetingId,
+        action: RegistrantAction,
+        registrants: Sequence[Mapping[str, str]],
+        *,
+        cause: Mapping[str, str],
+    ) -> None:
+        """PUT /meetings/{id}/registrants/status (Medium), 30 registrants ({id, email}) per call."""
+        path = f"{_meeting(meeting_id)}/registrants/status"
+        for start in range(0, len(registrants), STATUS_BATCH_SIZE):
+            batch = [dict(r) for r in registrants[start : start + STATUS_BATCH_SIZE]]
+            body = {"action": action, "registrants": batch}
+            await self._call(_Request("PUT", path, MEDIUM, cause, body=body))
+
+    async def delete_registrant(
+        self, meeting_id: MeetingId, registrant_id: str, *, cause: Mapping[str, str]
+    ) -> None:
+        """DELETE /meetings/{id}/registrants/{registrant_id} (Light)."""
+        path = f"{_meeting(meeting_id)}/registrants/{_segment(registrant_id)}"
+        await self._call(_Request("DELETE", path, LIGHT, cause))
+
+    async def _json(self, request: _Request) -> Json:
+        response = await self._call(request)
+        data = response.json() if response.content else {}
+        if not isinstance(data, dict):
+            raise ZoomTerminal(response.status_code, None, "Zoom answered with a non-object body")
+        return data
+
+    async def _call(self, request: _Request) -> httpx.Response:
+        """One logical call: attempts, backoff and waits as the retry policy allows."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retry.attempts),
+            wait=self._wait,
+            retry=retry_if_exception(self._worth_retrying),
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        response: httpx.Response = await retrying(self._attempt, request)
+        return response
+
+    async def _attempt(self, request: _Request) -> httpx.Response:
+        """One attempt, including the single token refresh that a 401 / code 124 earns."""
+        try:
+            token = await self._tokens.get()
+            response = await self._send(request, token)
+            if _is_auth_failure(response):
+                await self._tokens.invalidate(token.access_token)
+                response = await self._send(request, await self._tokens.get())
+            return await self._check(request, response)
+        except RedisError as exc:
+            message = f"Redis (Zoom token / rate limiter) unavailable: {type(exc).__name__}"
+            raise ZoomRetryable(message) from exc
+
+    async def _send(self, request: _Request, token: ZoomToken) -> httpx.Response:
+        await self._limiter.acquire(request.category)
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(
+                request.method,
+                self._base_url(token) + request.path,
+                params=request.params,
+                json=request.body,
+                headers={"Authorization": f"Bearer {token.access_token}"},
+            )
+        except httpx.TransportError as exc:
+            await self._record(request, started, error=type(exc).__name__)
+            raise _transport_failure(request, exc) from exc
+        code, message = _zoom_error(response)
+        await self._record(request, started, status=response.status_code, code=code, msg=message)
+        return response
+
+    async def _check(self, request: _Request, response: httpx.Response) -> httpx.Response:
+        """Return a 2xx response; turn anything else into the right failure class."""
+        status = response.status_code
+        if response.is_success:
+            return response
+        code, message = _zoom_error(response)
+        text = message or response.reason_phrase
+        if _is_daily_limit(response, text):
+            until = next_daily_reset(datetime.now(UTC), response.headers.get("Retry-After"))
+            raise ZoomDeferred(until, text, status=status, code=code)
+        if status == 429:
+            retry_after = await self._follow_rate_limit(request, response)
+            raise ZoomRetryable(text, status=status, code=code, retry_after=retry_after)
+        if status == 504 and not request.repeatable:
+            raise ZoomAmbiguous(
+                f"{request.method} {request.path} may have been applied: {text}",
+                status=status,
+                code=code,
+            )
+        if status >= 500:
+            raise ZoomRetryable(text, status=status, code=code)
+        raise ZoomTerminal(status, code, text)
+
+    async def _follow_rate_limit(self, request: _Request, response: httpx.Response) -> float | None:
+        """Share what a per-second 429 taught us with all workers; return the wait in seconds."""
+        limit = response.headers.get("X-RateLimit-Limit", "")
+        if limit.isdigit():
+            await self._limiter.lower_limit(request.category, int(limit))
+        now = datetime.now(UTC)
+        until = parse_retry_after(response.headers.get("Retry-After"), now)
+        if until is None:
+            return None
+        await self._limiter.pause_until(request.category, until)
+        return max(0.0, (until - now).total_seconds())
+
+    def _wait(self, state: RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, ZoomRetryable) and failure.retry_after is not None:
+            return failure.retry_after
+        return float(self._backoff(state))
+
+    def _worth_retrying(self, failure: BaseException) -> bool:
+        if not isinstance(failure, ZoomRetryable):
+            return False
+        return failure.retry_after is None or failure.retry_after <= self._retry.max_retry_after_s
+
+    def _base_url(self, token: ZoomToken) -> str:
+        if self._api_base_url:
+            return self._api_base_url
+        if token.api_url:
+            return token.api_url.rstrip("/") + "/v2"
+        return DEFAULT_API_BASE_URL
+
+    async def _record(
+        self,
+        request: _Request,
+        started: float,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        msg: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Report the attempt; a failing integration log must not turn a done call into an error."""
+        call = VendorCall(
+            system="zoom",
+            method=request.method,
+            path=request.path,
+            status=status,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            vendor_code=None if code is None else str(code),
+            vendor_message=msg,
+            error=error,
+            cause=dict(request.cause),
+        )
+        try:
+            await self._recorder.record(call)
+        except Exception:
+            log.exception("zoom.call_not_recorded", method=call.method, path=call.path)
+
+
+def _meeting(meeting_id: MeetingId) -> str:
+    return f"/meetings/{_segment(str(meeting_id))}"
+
+
+def _segment(value: str) -> str:
+    """A path segment; e-mail addresses (host user ids) stay readable."""
+    return quote(value, safe="@.+")
+
+
+def _zoom_error(response: httpx.Response) -> tuple[int | None, str | None]:
+    """Zoom's `{"code", "message"}` of a failed response, (None, None) otherwise."""
+    if response.is_success:
+        return None, None
+    try:
+        data = response.json()
+    except ValueError:
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    code = data.get("code")
+    message = data.get("message")
+    return (code if isinstance(code, int) else None), (str(message) if message else None)
+
+
+def _is_auth_failure(response: httpx.Response) -> bool:
+    return response.status_code == 401 or _zoom_error(response)[0] == 124
+
+
+def _is_daily_limit(response: httpx.Response, message: str) -> bool:
+    """A daily quota is spent: by Zoom's header, else by its message (user-level limits omit it).
+
+    The 100-per-day meeting create/update limit sometimes arrives as code 300 instead of 429.
+    """
+    if response.status_code == 429 and response.headers.get("X-RateLimit-Type"):
+        return response.headers["X-RateLimit-Type"].lower() == "daily-limit"
+    return 300 <= response.status_code < 500 and bool(_DAILY_LIMIT_TEXT.search(message))
+
+
+def _transport_failure(request: _Request, exc: httpx.TransportError) -> Exception:
+    """No answer: retryable if the request never left or is harmless to repeat."""
+    if isinstance(exc, _NEVER_SENT) or request.repeatable:
+        return ZoomRetryable(f"no answer from Zoom: {type(exc).__name__}")
+    return ZoomAmbiguous(
+        f"{request.method} {request.path} may have been applied: {type(exc).__name__}"
+    )
+
+
+def _log_retry(state: RetryCallState) -> None:
+    failure = state.outcome.exception() if state.outcome else None
+    log.warning(
+        "zoom.call_retrying",
+        attempt=state.attempt_number,
+        wait_s=round(state.upcoming_sleep, 3),
+        failure=str(failure),
+    )

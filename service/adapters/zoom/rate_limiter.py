@@ -1,0 +1,141 @@
+"""One per-second rate limiter for Zoom, shared by every worker process on every machine.
+
+Zoom counts requests per account and category (light/medium/heavy). Each category is a Redis
+sorted set of grant times; a Lua script admits a request only if fewer than `limit` grants lie in
+the last window, so no sliding window ever holds more than `limit` requests — unlike a fixed-window
+counter, which allows twice the limit across a window edge. All times come from Redis `TIME`, so
+machines with skewed clocks still agree.
+
+Keys (per category): `{prefix}zoom:rl:{category}:window` (sorted set of grants, score = µs),
+`…:limit` (a lower limit learnt from a 429, with a TTL) and `…:pause` (µs until which nobody may
+call, from a `Retry-After`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+from typing import Any
+
+from redis.asyncio import Redis
+
+WINDOW_MS = 1000
+
+# Admit a request if fewer than `limit` grants are younger than the window; else say how many µs
+# until the oldest grant that blocks us leaves the window (or the pause ends).
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local paused_until = tonumber(redis.call('GET', KEYS[3]) or '0')
+if paused_until > now then
+  return paused_until - now
+end
+local limit = tonumber(ARGV[1])
+local lowered = redis.call('GET', KEYS[2])
+if lowered then
+  limit = math.min(limit, tonumber(lowered))
+end
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local count = redis.call('ZCARD', KEYS[1])
+if count < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+  return 0
+end
+local blocking = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+return math.max(1, tonumber(blocking[2]) + window - now)
+"""
+
+# Keep the lowest limit Zoom told us about; re-reporting it extends its life.
+_LOWER_LIMIT = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local limit = tonumber(ARGV[1])
+if current == 0 or limit <= current then
+  redis.call('SET', KEYS[1], limit, 'PX', ARGV[2])
+end
+"""
+
+# Extend (never shorten) a pause; it expires by itself shortly after it ends.
+_PAUSE_UNTIL = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local until_us = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if until_us > now and until_us > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', math.ceil((until_us - now) / 1000) + 1000)
+end
+"""
+
+
+class SlidingWindowLimiter:
+    """Per-category limits (requests per second) enforced across all processes via Redis.
+
+    `margin_ms` widens the window a little: the grant is decided in Redis, but the request reaches
+    Zoom a few milliseconds later, with jitter, so a window of exactly one second could let Zoom
+    see `limit + 1` requests in one of its seconds.
+    """
+
+    def __init__(
+        self,
+        redis: Redis[Any],
+        key_prefix: str,
+        limits: dict[str, int],
+        *,
+        margin_ms: int = 50,
+        lowered_limit_ttl_s: float = 3600,
+    ):
+        self._redis = redis
+        self._prefix = key_prefix
+        self._limits = dict(limits)
+        self._window_us = (WINDOW_MS + margin_ms) * 1000
+        self._lowered_ttl_ms = int(lowered_limit_ttl_s * 1000)
+        self._acquire = redis.register_script(_ACQUIRE)
+        self._lower = redis.register_script(_LOWER_LIMIT)
+        self._pause = redis.register_script(_PAUSE_UNTIL)
+
+    async def acquire(self, category: str) -> None:
+        """Wait until a request in `category` may be sent, then claim its slot."""
+        configured = self._configured(category)
+        keys = [self._key(category, "window"), self._key(category, "limit")]
+        keys.append(self._key(category, "pause"))
+        while True:
+            args: list[int | str] = [configured, self._window_us, uuid.uuid4().hex]
+            wait_us = int(await self._acquire(keys=keys, args=args))
+            if wait_us <= 0:
+                return
+            await asyncio.sleep(wait_us / 1_000_000)
+
+    async def lower_limit(self, category: str, limit: int) -> None:
+        """Follow a lower per-second limit that Zoom reported (`X-RateLimit-Limit` on a 429).
+
+        Stored in Redis for `lowered_limit_ttl_s` so every worker follows it; a limit that is not
+        below the configured one changes nothing (a daily figure must never raise the QPS limit).
+        """
+        if limit >= self._configured(category):
+            return
+        args = [max(1, limit), self._lowered_ttl_ms]
+        await self._lower(keys=[self._key(category, "limit")], args=args)
+
+    async def pause_until(self, category: str, until: datetime) -> None:
+        """Hold every worker's requests in `category` until `until` (from a `Retry-After`)."""
+        self._configured(category)
+        until_us = int(until.timestamp() * 1_000_000)
+        await self._pause(keys=[self._key(category, "pause")], args=[until_us])
+
+    async def effective_limit(self, category: str) -> int:
+        """The limit currently enforced: the configured one or a lower one learnt from Zoom."""
+        configured = self._configured(category)
+        lowered = await self._redis.get(self._key(category, "limit"))
+        return min(configured, int(lowered)) if lowered is not None else configured
+
+    def _configured(self, category: str) -> int:
+        try:
+            return self._limits[category]
+        except KeyError:
+            known = ", ".join(sorted(self._limits))
+            raise ValueError(f"unknown Zoom rate category {category!r}; known: {known}") from None
+
+    def _key(self, category: str, kind: str) -> str:
+        return f"{self._prefix}zoom:rl:{category}:{kind}"
