@@ -236,16 +236,19 @@ async def disable_subscription(request: Request, sandbox: Sandbox) -> Response:
 
 
 async def add_fault(request: Request, sandbox: Sandbox) -> Response:
+    """`{method?, path? (regex), query? (regex), status, count?, reset_s?, retry_after?, body?}`."""
     body = await _body(request)
     status = _int(body, "status", 500)
     try:
-        pattern = re.compile(str(body.get("path", ".*")))
+        path_pattern = re.compile(str(body.get("path", "")))
+        query_pattern = re.compile(str(body.get("query", "")))
     except re.error as exc:
-        raise SandboxError(400, f"path is not a valid regex: {exc}") from None
+        raise SandboxError(400, f"path or query is not a valid regex: {exc}") from None
     retry_after = body.get("retry_after")
     fault = Fault(
         method=str(body.get("method", "*")).upper(),
-        path_pattern=pattern,
+        path_pattern=path_pattern,
+        query_pattern=query_pattern,
         status=status,
         remaining=_int(body, "count", 1),
         reset_s=_int(body, "reset_s", 1),

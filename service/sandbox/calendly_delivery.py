@@ -32,6 +32,7 @@ class Delivery:
     event: str
     payload: dict[str, Any]
     created_by: str
+    created_at: datetime
     attempts: list[dict[str, Any]] = field(default_factory=list)
 
     def describe(self) -> dict[str, Any]:
@@ -71,6 +72,7 @@ class Deliverer:
             event=event,
             payload=payload,
             created_by=created_by,
+            created_at=datetime.now(UTC),
         )
         self.deliveries.append(delivery)
         await self._attempt(delivery, subscription)
@@ -94,6 +96,7 @@ class Deliverer:
             subscription.signing_key,
             now,
             created_by=delivery.created_by,
+            created_at=delivery.created_at,
         )
         started = time.perf_counter()
         status: int | None = None

@@ -21,23 +21,29 @@ from service.sandbox.calendly_payloads import iso
 
 @dataclass
 class Fault:
-    """The next `remaining` requests matching `method` and `path_pattern` answer `status`."""
+    """The next `remaining` requests matching method, path and query answer `status`."""
 
     method: str  # "*" matches any
     path_pattern: re.Pattern[str]
+    query_pattern: re.Pattern[str]  # searched in the raw query string, e.g. "page_token="
     status: int
     remaining: int
     reset_s: int
     retry_after_s: int | None
     body: dict[str, Any] | None
 
-    def matches(self, method: str, path: str) -> bool:
-        return self.method in ("*", method) and self.path_pattern.search(path) is not None
+    def matches(self, method: str, path: str, query: str) -> bool:
+        return (
+            self.method in ("*", method)
+            and self.path_pattern.search(path) is not None
+            and self.query_pattern.search(query) is not None
+        )
 
     def describe(self) -> dict[str, Any]:
         return {
             "method": self.method,
             "path": self.path_pattern.pattern,
+            "query": self.query_pattern.pattern,
             "status": self.status,
             "remaining": self.remaining,
         }
@@ -76,9 +82,9 @@ class Gate:
     def add_fault(self, fault: Fault) -> None:
         self.faults.append(fault)
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
+    def _take_fault(self, method: str, path: str, query: str) -> Fault | None:
         for fault in self.faults:
-            if fault.matches(method, path):
+            if fault.matches(method, path, query):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self.faults.remove(fault)
@@ -113,7 +119,7 @@ class Gate:
 
     async def handle(self, request: Request, call: Callable[[], Awaitable[Response]]) -> Response:
         """Answer one REST request: fault, 401, 429, or the handler's response + rate headers."""
-        fault = self._take_fault(request.method, request.url.path)
+        fault = self._take_fault(request.method, request.url.path, request.url.query)
         if fault is not None:
             response = self._fault_response(fault)
         else:

@@ -49,13 +49,17 @@ def build_delivery(
     now: datetime,
     *,
     created_by: str = DEFAULT_CREATOR_URI,
+    created_at: datetime | None = None,
 ) -> tuple[dict[str, str], bytes]:
     """Headers and exact body bytes of one delivery, signed at `now`.
+
+    `created_at` (default `now`) is when the webhook event arose; a retry keeps it and is
+    only signed anew.
 
     Without a signing key no signature header is sent (what Calendly is reported to do for
     PAT subscriptions created without `signing_key`; unconfirmed, facts §2).
     """
-    envelope = webhook_envelope(event_type, payload, created_by, now)
+    envelope = webhook_envelope(event_type, payload, created_by, created_at or now)
     body = json.dumps(envelope, separators=(",", ":")).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8"}
     if signing_key is not None:
