@@ -741,3 +741,18 @@ def test_committed_subset_is_what_the_extractor_produces(tmp_path: Path) -> None
         capture_output=True,
     )
     assert json.loads(output.read_text()) == json.loads(SUBSET.read_text())
+
+
+def test_get_meeting_hides_past_occurrences_unless_asked(
+    timed_zoom: Zoom, clock: FakeClock
+) -> None:
+    meeting = timed_zoom.create_meeting(
+        type=8, start_time="2030-03-02T10:00:00Z", recurrence={"type": 1, "end_times": 3}
+    )
+    clock.now = datetime(2030, 3, 3, 16, 0, tzinfo=UTC).timestamp()
+    timed_zoom.token = timed_zoom.fetch_token().json()["access_token"]
+    path = f"/meetings/{meeting['id']}"
+    upcoming = timed_zoom.call("GET", path).json()["occurrences"]
+    assert [o["start_time"] for o in upcoming] == ["2030-03-04T10:00:00Z"]
+    everything = timed_zoom.call("GET", path, params={"show_previous_occurrences": "true"})
+    assert len(everything.json()["occurrences"]) == 3
