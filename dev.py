@@ -39,8 +39,8 @@ def ensure_venv() -> None:
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
     print("dev.py: installing pinned dependencies into .venv (first run only) …", flush=True)
-    if not (BIN / "python").exists():
-        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    # A fresh venv each time the lock changes: nothing left over from an older lock.
+    venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "--require-hashes", "-r", str(LOCK)], check=True)
     subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)

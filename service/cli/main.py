@@ -1,2 +1,70 @@
-def main() -> None:
-    raise SystemExit("not yet")
+"""`webinar-sync`: one console script for every process and every ops command (CONTRACT §1)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from service.config import ConfigError, Settings, load_settings
+from service.logs import configure_logging
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="webinar-sync", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("up", help="everything on one machine (embedded Postgres/Redis if unset)")
+    commands.add_parser("api", help="the HTTP API (ingress, admin, ops)")
+    worker = commands.add_parser("worker", help="a Dramatiq worker process")
+    worker.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    commands.add_parser("scheduler", help="periodic jobs (safe to run more than once)")
+    commands.add_parser("migrate", help="apply sql/ migrations")
+
+    token = commands.add_parser("token", help="API tokens").add_subparsers(
+        dest="token_command", required=True, metavar="ACTION"
+    )
+    create = token.add_parser("create", help="print a new token once")
+    create.add_argument("--role", required=True, choices=["admin", "ops"])
+    create.add_argument("--name", required=True)
+    token.add_parser("list", help="list tokens (never the tokens themselves)")
+    revoke = token.add_parser("revoke", help="revoke a token by name")
+    revoke.add_argument("name")
+
+    sandbox = commands.add_parser("sandbox", help="run a sandbox vendor (used by `up`)")
+    sandbox.add_argument("vendor", choices=["zoom", "calendly"])
+    sandbox.add_argument("--port", type=int, required=True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(settings.log_level, settings.log_format)
+    handler = _handlers()[args.command]
+    try:
+        code = handler(settings, args)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"configuration error: {problem}", file=sys.stderr)
+        code = 2
+    raise SystemExit(code)
+
+
+def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
+    from service.cli import processes, tokens, up  # noqa: PLC0415 - keep `--help` fast
+
+    return {
+        "up": up.run,
+        "api": processes.run_api,
+        "worker": processes.run_worker,
+        "scheduler": processes.run_scheduler,
+        "migrate": processes.run_migrate,
+        "token": tokens.run,
+        "sandbox": processes.run_sandbox,
+    }

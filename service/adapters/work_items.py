@@ -1,0 +1,100 @@
+"""Bookkeeping shared by inbox and outbox items: attempts, back-off and dead letters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from service.adapters.postgres import Connection
+
+_TABLES = {"inbox": "inbox", "outbox": "outbox"}
+
+
+async def record_attempt(
+    conn: Connection, source: str, ref_id: int, attempt: int, error: tuple[str, str]
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO work_attempts (source, ref_id, attempt, error_class, error_message)
+        VALUES ($1, $2, $3, $4, $5)
+        """,
+        source,
+        ref_id,
+        attempt,
+        *error,
+    )
+
+
+async def schedule_retry(
+    conn: Connection, source: str, ref_id: int, not_before: datetime, error: str
+) -> None:
+    table = _TABLES[source]
+    await conn.execute(
+        f"UPDATE {table} SET status = 'pending', not_before = $2, last_error = $3 "  # noqa: S608
+        "WHERE id = $1",
+        ref_id,
+        not_before,
+        error,
+    )
+
+
+async def bury(
+    conn: Connection,
+    *,
+    source: str,
+    ref_id: int,
+    origin: str,
+    type_: str,
+    error: tuple[str, str],
+    attempts: int,
+    payload: Any,
+) -> int:
+    """Mark the item dead and open a dead letter for it (one open letter per item)."""
+    table = _TABLES[source]
+    await conn.execute(
+        f"UPDATE {table} SET status = 'dead', last_error = $2 WHERE id = $1",  # noqa: S608
+        ref_id,
+        f"{error[0]}: {error[1]}",
+    )
+    letter_id: int = await conn.fetchval(
+        """
+        INSERT INTO dead_letters
+            (source, ref_id, origin, type, error_class, error_message, attempts, payload)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (source, ref_id) WHERE status = 'open'
+        DO UPDATE SET error_class = EXCLUDED.error_class,
+                      error_message = EXCLUDED.error_message,
+                      attempts = EXCLUDED.attempts
+        RETURNING id
+        """,
+        source,
+        ref_id,
+        origin,
+        type_,
+        *error,
+        attempts,
+        payload,
+    )
+    return letter_id
+
+
+async def notify(
+    conn: Connection,
+    kind: str,
+    message: str,
+    *,
+    subject: str | None = None,
+    severity: str = "error",
+    details: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        """
+        INSERT INTO notifications (kind, severity, subject, message, details)
+        VALUES ($1, $2, $3, $4, $5)
+        """,
+        kind,
+        severity,
+        subject,
+        message,
+        details or {},
+    )

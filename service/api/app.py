@@ -1,0 +1,55 @@
+"""The API process: ingress webhooks, the admin / ops API, health and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route
+
+from service.adapters.broker import Courier, create_broker
+from service.adapters.postgres import create_pool
+from service.adapters.redis_client import create_redis
+from service.api.auth import BearerAuthMiddleware
+from service.api.errors import EXCEPTION_HANDLERS
+from service.api.health import healthz, readyz
+from service.api.notifications import list_notifications
+from service.api.request_id import RequestIdMiddleware
+from service.api.runtime import ApiRuntime
+from service.config import Settings
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/api/v1/notifications", list_notifications, methods=["GET"]),
+    ]
+
+
+def create_app(settings: Settings) -> Starlette:
+    database_url, redis_url = settings.require_services()
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        # min_size=0: the API comes up without Postgres and reports itself not ready.
+        pool = await create_pool(database_url, min_size=0, max_size=20)
+        redis = create_redis(redis_url)
+        broker = create_broker(redis_url, settings.redis_key_prefix)
+        runtime = ApiRuntime(settings=settings, pool=pool, redis=redis, courier=Courier(broker))
+        try:
+            yield {"runtime": runtime}
+        finally:
+            await pool.close()
+            await redis.aclose()
+            broker.close()
+
+    return Starlette(
+        routes=routes(),
+        middleware=[Middleware(RequestIdMiddleware), Middleware(BearerAuthMiddleware)],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )

@@ -1,0 +1,58 @@
+"""Liveness and readiness (CONTRACT §5 "Health").
+
+Ready means: an event can be accepted — Postgres answers and its schema is current.
+Redis is reported but does not decide readiness: ingress commits to Postgres and the
+relay delivers once Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from service.adapters.migrations import pending_migrations
+from service.api.runtime import ApiRuntime, runtime
+
+CHECK_TIMEOUT_S = 2.0
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    rt = runtime(request)
+    postgres, migrations = await _check_postgres(rt.pool)
+    redis = await _check_redis(rt)
+    ready = postgres == "ok" and migrations == "ok"
+    body = {
+        "status": "ready" if ready else "not ready",
+        "postgres": postgres,
+        "migrations": migrations,
+        "redis": redis,
+    }
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _check_postgres(pool: asyncpg.Pool) -> tuple[str, str]:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            async with pool.acquire() as conn:
+                pending = await pending_migrations(conn)
+    except Exception as error:
+        return f"unreachable: {type(error).__name__}", "unknown"
+    if pending:
+        return "ok", f"pending: {', '.join(pending)}"
+    return "ok", "ok"
+
+
+async def _check_redis(rt: ApiRuntime) -> str:
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_S):
+            await rt.redis.ping()
+    except Exception as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"

@@ -1,0 +1,49 @@
+"""Keyset pagination for every list: {"items": […], "next_cursor": "…" | null}.
+
+The cursor is the last id seen, opaque to callers (base64), so lists stay stable
+while rows are added and cost the same on page 1 and page 1,000.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from starlette.requests import Request
+
+from service.api.errors import ApiError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return int(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
+        ) from None
+
+
+def page_params(request: Request) -> tuple[int | None, int]:
+    raw_limit = request.query_params.get("limit", str(DEFAULT_LIMIT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise ApiError(
+            422, "invalid limit", [{"field": "limit", "problem": f"expected 1–{MAX_LIMIT}"}]
+        )
+    return decode_cursor(request.query_params.get("cursor")), int(raw_limit)
+
+
+def page(items: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    """`items` was fetched with limit + 1 rows, newest first by id."""
+    more = len(items) > limit
+    items = items[:limit]
+    return {"items": items, "next_cursor": encode_cursor(items[-1]["id"]) if more else None}

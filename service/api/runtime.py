@@ -1,0 +1,30 @@
+"""What a running API process holds: settings, the Postgres pool, Redis, the courier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+import redis.asyncio as aioredis
+from starlette.requests import Request
+from starlette.types import Scope
+
+from service.adapters.broker import Courier
+from service.config import Settings
+
+
+@dataclass
+class ApiRuntime:
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: aioredis.Redis
+    courier: Courier
+
+
+def runtime_of(scope: Scope) -> ApiRuntime:
+    runtime: ApiRuntime = scope["state"]["runtime"]
+    return runtime
+
+
+def runtime(request: Request) -> ApiRuntime:
+    return runtime_of(request.scope)

@@ -1,0 +1,199 @@
+"""Configuration from environment variables (CONTRACT §2), validated once at start.
+
+Every bad value is reported at once, one line each, naming the variable and what is
+expected; secret values are never echoed back.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+DEFAULT_ZOOM_RATE_LIMITS = "light=30,medium=20,heavy=10"
+RATE_CATEGORIES = ("light", "medium", "heavy")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """Raised with every problem found, so an operator fixes them in one go."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    redis_url: str | None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    redis_key_prefix: str = "webinar-sync"
+    calendly_api_token: str | None = None
+    calendly_api_base_url: str = "https://api.calendly.com"
+    calendly_webhook_signing_keys: tuple[str, ...] = ()
+    calendly_organization_uri: str | None = None
+    calendly_user_uri: str | None = None
+    zoom_account_id: str | None = None
+    zoom_client_id: str | None = None
+    zoom_client_secret: str | None = None
+    zoom_oauth_token_url: str = "https://zoom.us/oauth/token"  # noqa: S105 - a URL
+    zoom_api_base_url: str | None = None
+    zoom_rate_limits: dict[str, int] = field(
+        default_factory=lambda: {"light": 30, "medium": 20, "heavy": 10}
+    )
+    zoom_webhook_secret_token: str | None = None
+    booking_webhook_secrets: tuple[str, ...] = ()
+    log_level: str = "INFO"
+    log_format: str | None = None  # None: console on a TTY, else json
+    integration_log_retention_days: int = 30
+    relay_grace_seconds: int = 30
+    outbox_lease_seconds: int = 120
+
+    @property
+    def zoom_configured(self) -> bool:
+        return bool(self.zoom_account_id and self.zoom_client_id and self.zoom_client_secret)
+
+    @property
+    def calendly_configured(self) -> bool:
+        return bool(self.calendly_api_token)
+
+    def require_services(self) -> tuple[str, str]:
+        """The DSNs every process but `up` needs; `up` fills them in from embedded servers."""
+        problems = []
+        if not self.database_url:
+            problems.append("DATABASE_URL: required (a PostgreSQL DSN, postgresql://…)")
+        if not self.redis_url:
+            problems.append("REDIS_URL: required (a Redis URL, redis://host:6379/0)")
+        if problems:
+            raise ConfigError(problems)
+        assert self.database_url and self.redis_url
+        return self.database_url, self.redis_url
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    reader = _Reader(env)
+    host = reader.text("HOST", "127.0.0.1")
+    port = reader.integer("PORT", 8000, minimum=1, maximum=65535)
+    settings = Settings(
+        database_url=reader.url("DATABASE_URL", ("postgres", "postgresql")),
+        redis_url=reader.url("REDIS_URL", ("redis", "rediss", "unix")),
+        host=host,
+        port=port,
+        public_base_url=reader.url("PUBLIC_BASE_URL", ("http", "https")) or f"http://{host}:{port}",
+        redis_key_prefix=reader.text("REDIS_KEY_PREFIX", "webinar-sync"),
+        calendly_api_token=reader.optional("CALENDLY_API_TOKEN"),
+        calendly_api_base_url=reader.url("CALENDLY_API_BASE_URL", ("http", "https"))
+        or "https://api.calendly.com",
+        calendly_webhook_signing_keys=reader.csv("CALENDLY_WEBHOOK_SIGNING_KEYS"),
+        calendly_organization_uri=reader.url("CALENDLY_ORGANIZATION_URI", ("https", "http")),
+        calendly_user_uri=reader.url("CALENDLY_USER_URI", ("https", "http")),
+        zoom_account_id=reader.optional("ZOOM_ACCOUNT_ID"),
+        zoom_client_id=reader.optional("ZOOM_CLIENT_ID"),
+        zoom_client_secret=reader.optional("ZOOM_CLIENT_SECRET"),
+        zoom_oauth_token_url=reader.url("ZOOM_OAUTH_TOKEN_URL", ("http", "https"))
+        or "https://zoom.us/oauth/token",
+        zoom_api_base_url=reader.url("ZOOM_API_BASE_URL", ("http", "https")),
+        zoom_rate_limits=reader.rate_limits("ZOOM_RATE_LIMITS"),
+        zoom_webhook_secret_token=reader.optional("ZOOM_WEBHOOK_SECRET_TOKEN"),
+        booking_webhook_secrets=reader.booking_secrets("BOOKING_WEBHOOK_SECRETS"),
+        log_level=reader.choice("LOG_LEVEL", LOG_LEVELS, "INFO") or "INFO",
+        log_format=reader.choice("LOG_FORMAT", ("json", "console"), None),
+        integration_log_retention_days=reader.integer(
+            "INTEGRATION_LOG_RETENTION_DAYS", 30, minimum=1, maximum=3650
+        ),
+        relay_grace_seconds=reader.integer("RELAY_GRACE_SECONDS", 30, minimum=1, maximum=3600),
+        outbox_lease_seconds=reader.integer("OUTBOX_LEASE_SECONDS", 120, minimum=5, maximum=3600),
+    )
+    zoom_parts = [settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret]
+    if any(zoom_parts) and not all(zoom_parts):
+        reader.problems.append(
+            "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET: set all three "
+            "(a Server-to-Server OAuth app) or none"
+        )
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return settings
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def optional(self, name: str) -> str | None:
+        value = self.env.get(name, "").strip()
+        return value or None
+
+    def text(self, name: str, default: str) -> str:
+        return self.optional(name) or default
+
+    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = minimum - 1
+        if not minimum <= value <= maximum:
+            self.problems.append(
+                f"{name}: expected a whole number {minimum}–{maximum}, got {raw!r}"
+            )
+            return default
+        return value
+
+    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            wanted = " or ".join(f"{s}://…" for s in schemes)
+            # The value may hold a password; show only its scheme.
+            self.problems.append(
+                f"{name}: expected a URL {wanted}, got one starting {parts.scheme!r}"
+            )
+            return None
+        return raw.rstrip("/") if parts.scheme in ("http", "https") else raw
+
+    def csv(self, name: str) -> tuple[str, ...]:
+        raw = self.optional(name) or ""
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        value = raw.upper() if name == "LOG_LEVEL" else raw.lower()
+        if value not in allowed:
+            self.problems.append(f"{name}: expected one of {', '.join(allowed)}, got {raw!r}")
+            return default
+        return value
+
+    def rate_limits(self, name: str) -> dict[str, int]:
+        raw = self.optional(name) or DEFAULT_ZOOM_RATE_LIMITS
+        limits = {"light": 30, "medium": 20, "heavy": 10}
+        for item in raw.split(","):
+            category, _, number = item.strip().partition("=")
+            if category not in RATE_CATEGORIES or not number.isdigit() or int(number) < 1:
+                self.problems.append(
+                    f"{name}: expected category=limit pairs such as {DEFAULT_ZOOM_RATE_LIMITS!r} "
+                    f"(categories {', '.join(RATE_CATEGORIES)}; limits ≥ 1), got {item.strip()!r}"
+                )
+                continue
+            limits[category] = int(number)
+        return limits
+
+    def booking_secrets(self, name: str) -> tuple[str, ...]:
+        secrets = self.csv(name)
+        for position, secret in enumerate(secrets, start=1):
+            if not secret.startswith("whsec_") or len(secret) <= len("whsec_"):
+                self.problems.append(
+                    f"{name}: secret #{position} must look like whsec_<base64> (value not shown)"
+                )
+        return secrets

@@ -1,0 +1,57 @@
+"""The Dramatiq actors: thin shells that hand an id to the code that does the work.
+
+Dramatiq's own retries are off (max_retries=0): attempts, back-off and dead letters
+live in Postgres (service.workers.failures), where they survive Redis and ops can
+read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dramatiq
+from dramatiq.actor import ActorDecorator
+from dramatiq.brokers.redis import RedisBroker
+
+from service.adapters.broker import (
+    INBOX_QUEUE,
+    JOBS_QUEUE,
+    PROCESS_INBOX,
+    RUN_JOB,
+)
+from service.workers.handlers import inbox_handlers
+from service.workers.inbox import process_inbox_item
+from service.workers.jobs import run_named_job
+from service.workers.runtime import LazyRuntime
+
+TIME_LIMIT_MS = 10 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class Actors:
+    process_inbox: dramatiq.Actor[[int], object]
+    run_job: dramatiq.Actor[[str, dict[str, object]], object]
+
+
+def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
+    handlers = inbox_handlers()
+
+    async def process_inbox(inbox_id: int) -> None:
+        await process_inbox_item(await runtime.get(), handlers, inbox_id)
+
+    async def run_job(name: str, arguments: dict[str, object]) -> None:
+        await run_named_job(await runtime.get(), name, arguments)
+
+    def declare(actor_name: str, queue_name: str) -> ActorDecorator:
+        return dramatiq.actor(
+            actor_name=actor_name,
+            queue_name=queue_name,
+            broker=broker,
+            max_retries=0,
+            time_limit=TIME_LIMIT_MS,
+        )
+
+    return Actors(
+        process_inbox=declare(PROCESS_INBOX, INBOX_QUEUE)(process_inbox),
+        run_job=declare(RUN_JOB, JOBS_QUEUE)(run_job),
+    )

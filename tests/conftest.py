@@ -1,0 +1,126 @@
+"""Test infrastructure: real Postgres and Redis, one fresh database per test session.
+
+DATABASE_URL / REDIS_URL point at servers to use (CI, this machine's services); when
+they are unset, embedded servers are started for the session. Each session creates
+its own database (dropped afterwards) and its own Redis key prefix, so test runs
+never see each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+
+from service.adapters.api_tokens import create_token
+from service.adapters.embedded import EmbeddedPostgres, EmbeddedRedis
+from service.adapters.postgres import create_pool
+from service.api.app import create_app
+from service.config import Settings, load_settings
+from service.sandbox.serve import serving
+from tests.support import (
+    Servers,
+    ServiceProcess,
+    create_database,
+    drop_database,
+    service_environment,
+)
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    embedded_pg = embedded_redis = None
+    dsn = os.environ.get("DATABASE_URL")
+    redis_url = os.environ.get("REDIS_URL")
+    base = tmp_path_factory.mktemp("embedded")
+    if not dsn:
+        embedded_pg = EmbeddedPostgres(base / "postgres")
+        dsn = embedded_pg.start()
+    if not redis_url:
+        embedded_redis = EmbeddedRedis(base / "redis")
+        redis_url = embedded_redis.start()
+    try:
+        yield Servers(dsn, redis_url)
+    finally:
+        if embedded_redis:
+            embedded_redis.stop()
+        if embedded_pg:
+            embedded_pg.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(servers: Servers) -> Iterator[str]:
+    dsn = asyncio.run(create_database(servers))
+    yield dsn
+    asyncio.run(drop_database(servers, dsn))
+
+
+@pytest.fixture(scope="session")
+def service_env(database_url: str, servers: Servers) -> dict[str, str]:
+    return service_environment(database_url, servers.redis_url)
+
+
+@pytest.fixture(scope="session")
+def settings(service_env: dict[str, str]) -> Settings:
+    return load_settings(service_env)
+
+
+@pytest.fixture(scope="session")
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+def api_url(settings: Settings) -> Iterator[str]:
+    with serving(create_app(settings)) as url:
+        yield url
+
+
+@pytest.fixture
+async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api_url, timeout=10) as client:
+        yield client
+
+
+async def _token(pool: asyncpg.Pool, role: str) -> str:
+    async with pool.acquire() as conn:
+        return await create_token(conn, f"{role}-{secrets.token_hex(4)}", role)
+
+
+@pytest.fixture(scope="session")
+async def admin_token(pool: asyncpg.Pool) -> str:
+    return await _token(pool, "admin")
+
+
+@pytest.fixture(scope="session")
+async def ops_token(pool: asyncpg.Pool) -> str:
+    return await _token(pool, "ops")
+
+
+@pytest.fixture
+async def admin(api_url: str, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with httpx.AsyncClient(base_url=api_url, headers=headers, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def spawn(service_env: dict[str, str]) -> Iterator[object]:
+    """Start webinar-sync processes for one test; all are stopped afterwards."""
+    started: list[ServiceProcess] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> ServiceProcess:
+        process = ServiceProcess(list(args), env or service_env).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()

@@ -1,0 +1,117 @@
+"""`webinar-sync up` on the embedded default: ready within 60 s, nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.sandbox.serve import free_port
+from tests.support import ROOT
+
+pytestmark = pytest.mark.slow
+READY_WITHIN_S = 60
+
+
+def _children_of(pid: int) -> set[int]:
+    """Every live descendant of `pid`, from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def _start_up(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL"}
+        and not key.startswith(("ZOOM_", "CALENDLY_", "BOOKING_"))
+    }
+    env.update(WEBINAR_SYNC_DATA_DIR=str(data_dir), PORT=str(port), LOG_FORMAT="json")
+    return subprocess.Popen(
+        [sys.executable, "-m", "service", "up"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < READY_WITHIN_S:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"/readyz not 200 within {READY_WITHIN_S}s")
+
+
+def _postgres_pid(data_dir: Path) -> int:
+    return int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
+
+
+def test_up_starts_on_embedded_default_and_stops_with_nothing_left(tmp_path: Path) -> None:
+    port = free_port()
+    up = _start_up(tmp_path, port)
+    try:
+        _wait_ready(port, up)
+        postgres = _postgres_pid(tmp_path)
+        children = _children_of(up.pid)
+        assert len(children) >= 6  # redis, sandbox zoom + calendly, api, worker, scheduler
+        up.send_signal(signal.SIGTERM)
+        assert up.wait(timeout=40) == 0
+    finally:
+        if up.poll() is None:
+            up.kill()
+    time.sleep(0.5)
+    assert [pid for pid in children if _alive(pid)] == []
+    assert not _alive(postgres)
+
+
+def test_up_killed_leaves_postgres_which_the_next_up_reuses(tmp_path: Path) -> None:
+    port = free_port()
+    first = _start_up(tmp_path, port)
+    _wait_ready(port, first)
+    postgres = _postgres_pid(tmp_path)
+    first.kill()  # SIGKILL: no cleanup at all
+    first.wait()
+    second = _start_up(tmp_path, port)
+    try:
+        _wait_ready(port, second)
+        assert _postgres_pid(tmp_path) == postgres  # adopted, not a second server
+        second.send_signal(signal.SIGINT)  # Ctrl-C
+        assert second.wait(timeout=40) == 0
+    finally:
+        if second.poll() is None:
+            second.kill()
+    assert not _alive(postgres)

@@ -1,0 +1,81 @@
+"""Configuration errors name the variable and what is expected, never the secret."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from service.config import ConfigError, load_settings
+from tests.support import ROOT
+
+
+def test_defaults_follow_the_contract() -> None:
+    settings = load_settings({})
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.public_base_url == "http://127.0.0.1:8000"
+    assert settings.zoom_rate_limits == {"light": 30, "medium": 20, "heavy": 10}
+    assert settings.calendly_api_base_url == "https://api.calendly.com"
+    assert settings.zoom_oauth_token_url == "https://zoom.us/oauth/token"
+    assert not settings.zoom_configured and not settings.calendly_configured
+
+
+def test_every_bad_value_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            {
+                "PORT": "eighty",
+                "DATABASE_URL": "mysql://db/x",
+                "ZOOM_RATE_LIMITS": "light=30,ultra=5",
+                "LOG_LEVEL": "chatty",
+                "ZOOM_CLIENT_ID": "only-one-of-three",
+            }
+        )
+    problems = caught.value.problems
+    assert len(problems) == 5
+    assert any(p.startswith("PORT: expected a whole number") for p in problems)
+    assert any(p.startswith("DATABASE_URL: expected a URL postgres://") for p in problems)
+    assert any("ZOOM_RATE_LIMITS" in p and "'ultra=5'" in p for p in problems)
+    assert any(p.startswith("LOG_LEVEL: expected one of") for p in problems)
+    assert any(
+        p.startswith("ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET") for p in problems
+    )
+
+
+def test_public_base_url_defaults_to_host_and_port() -> None:
+    settings = load_settings({"HOST": "0.0.0.0", "PORT": "9000"})  # noqa: S104
+    assert settings.public_base_url == "http://0.0.0.0:9000"
+
+
+def test_commands_other_than_up_require_database_and_redis() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}).require_services()
+    assert [p.split(":")[0] for p in caught.value.problems] == ["DATABASE_URL", "REDIS_URL"]
+
+
+def test_cli_prints_one_line_per_problem_and_no_secret() -> None:
+    secret = "supersecret-value-123"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "BOOKING_WEBHOOK_SECRETS": secret,
+        "DATABASE_URL": f"mysql://user:{secret}@db/x",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "migrate"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "configuration error: DATABASE_URL: expected a URL postgres://… or postgresql://…, "
+        "got one starting 'mysql'",
+        "configuration error: BOOKING_WEBHOOK_SECRETS: secret #1 must look like "
+        "whsec_<base64> (value not shown)",
+    ]
+    assert secret not in result.stderr + result.stdout
