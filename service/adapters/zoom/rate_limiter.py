@@ -1,14 +1,16 @@
 """One per-second rate limiter for Zoom, shared by every worker process on every machine.
 
 Zoom counts requests per account and category (light/medium/heavy). Each category is a Redis
-sorted set of grant times; a Lua script admits a request only if fewer than `limit` grants lie in
-the last window, so no sliding window ever holds more than `limit` requests — unlike a fixed-window
-counter, which allows twice the limit across a window edge. All times come from Redis `TIME`, so
+sorted set of send times; a Lua script hands every caller the earliest time at which it may send
+such that no sliding window ever holds more than `limit` sends — unlike a fixed-window counter,
+which allows twice the limit across a window edge. The caller's time is reserved in the set at
+once, so callers are served first come, first served (no herd of sleepers racing for each freed
+slot, none starved) and each waits exactly until its slot. All times come from Redis `TIME`, so
 machines with skewed clocks still agree.
 
-Keys (per category): `{prefix}zoom:rl:{category}:window` (sorted set of grants, score = µs),
-`…:limit` (a lower limit learnt from a 429, with a TTL) and `…:pause` (µs until which nobody may
-call, from a `Retry-After`).
+Keys (per category): `{prefix}zoom:rl:{category}:window` (sorted set of reserved send times,
+score = µs), `…:limit` (a lower limit learnt from a 429, with a TTL) and `…:pause` (µs until which
+nobody may send, from a `Retry-After`).
 """
 
 from __future__ import annotations
@@ -16,36 +18,47 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime
-from typing import Any
 
 from redis.asyncio import Redis
 
 WINDOW_MS = 1000
 
-# Admit a request if fewer than `limit` grants are younger than the window; else say how many µs
-# until the oldest grant that blocks us leaves the window (or the pause ends).
-_ACQUIRE = """
+# Reserve the earliest send time that is not in a pause, not before the last reservation (FIFO),
+# and at least one window after the `limit`-th latest reservation. Returns µs to wait.
+_RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local paused_until = tonumber(redis.call('GET', KEYS[3]) or '0')
-if paused_until > now then
-  return paused_until - now
-end
+local window = tonumber(ARGV[2])
 local limit = tonumber(ARGV[1])
 local lowered = redis.call('GET', KEYS[2])
 if lowered then
   limit = math.min(limit, tonumber(lowered))
 end
-local window = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local send_at = math.max(now, tonumber(redis.call('GET', KEYS[3]) or '0'))
 local count = redis.call('ZCARD', KEYS[1])
-if count < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(window / 1000) + 1000)
+if count > 0 then
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  send_at = math.max(send_at, tonumber(last[2]))
+end
+if count >= limit then
+  local blocking = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
+  send_at = math.max(send_at, tonumber(blocking[2]) + window)
+end
+redis.call('ZADD', KEYS[1], send_at, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.ceil((send_at - now + window) / 1000) + 1000)
+return send_at - now
+"""
+
+# After waiting for a reservation: a pause that began meanwhile voids it (the caller reserves anew).
+_CONFIRM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+if tonumber(redis.call('GET', KEYS[2]) or '0') > now then
+  redis.call('ZREM', KEYS[1], ARGV[1])
   return 0
 end
-local blocking = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
-return math.max(1, tonumber(blocking[2]) + window - now)
+return 1
 """
 
 # Keep the lowest limit Zoom told us about; re-reporting it extends its life.
@@ -79,7 +92,7 @@ class SlidingWindowLimiter:
 
     def __init__(
         self,
-        redis: Redis[Any],
+        redis: Redis,
         key_prefix: str,
         limits: dict[str, int],
         *,
@@ -91,27 +104,35 @@ class SlidingWindowLimiter:
         self._limits = dict(limits)
         self._window_us = (WINDOW_MS + margin_ms) * 1000
         self._lowered_ttl_ms = int(lowered_limit_ttl_s * 1000)
-        self._acquire = redis.register_script(_ACQUIRE)
+        self._reserve = redis.register_script(_RESERVE)
+        self._confirm = redis.register_script(_CONFIRM)
         self._lower = redis.register_script(_LOWER_LIMIT)
         self._pause = redis.register_script(_PAUSE_UNTIL)
 
     async def acquire(self, category: str) -> None:
-        """Wait until a request in `category` may be sent, then claim its slot."""
+        """Wait until a request in `category` may be sent; the slot is then ours.
+
+        A reservation that a `pause_until` overtook while we waited is given up and renewed.
+        """
         configured = self._configured(category)
-        keys = [self._key(category, "window"), self._key(category, "limit")]
-        keys.append(self._key(category, "pause"))
+        window_key, pause_key = self._key(category, "window"), self._key(category, "pause")
+        keys = [window_key, self._key(category, "limit"), pause_key]
         while True:
-            args: list[int | str] = [configured, self._window_us, uuid.uuid4().hex]
-            wait_us = int(await self._acquire(keys=keys, args=args))
+            member = uuid.uuid4().hex
+            args: list[int | str] = [configured, self._window_us, member]
+            wait_us = int(await self._reserve(keys=keys, args=args))
             if wait_us <= 0:
                 return
             await asyncio.sleep(wait_us / 1_000_000)
+            if await self._confirm(keys=[window_key, pause_key], args=[member]):
+                return
 
     async def lower_limit(self, category: str, limit: int) -> None:
         """Follow a lower per-second limit that Zoom reported (`X-RateLimit-Limit` on a 429).
 
-        Stored in Redis for `lowered_limit_ttl_s` so every worker follows it; a limit that is not
-        below the configured one changes nothing (a daily figure must never raise the QPS limit).
+        Stored in Redis for `lowered_limit_ttl_s` so every worker follows it (times reserved before
+        keep their place); a limit that is not below the configured one changes nothing (a daily
+        figure in the header must never raise the per-second limit).
         """
         if limit >= self._configured(category):
             return

@@ -61,7 +61,7 @@ class TokenProvider:
 
     def __init__(
         self,
-        redis: Redis[Any],
+        redis: Redis,
         key_prefix: str,
         *,
         token_url: str,
