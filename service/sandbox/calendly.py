@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from starlette.applications import Starlette
 
 from service.sandbox import calendly_control, calendly_rest
 from service.sandbox.calendly_context import CalendlySandboxSettings, Sandbox
+from service.sandbox.calendly_delivery import DELIVERY_TIMEOUT
 
 __all__ = ["CalendlySandboxSettings", "create_app"]
 
@@ -23,10 +25,12 @@ def create_app(settings: CalendlySandboxSettings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await sandbox.deliverer.http.aclose()
+        async with httpx.AsyncClient(timeout=DELIVERY_TIMEOUT) as http:
+            sandbox.deliverer.http = http
+            try:
+                yield
+            finally:
+                sandbox.deliverer.http = None
 
     app = Starlette(routes=[*calendly_rest.ROUTES, *calendly_control.ROUTES], lifespan=lifespan)
     app.state.sandbox = sandbox

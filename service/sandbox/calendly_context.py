@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import httpx
 from starlette.requests import Request
 
-from service.sandbox.calendly_delivery import DELIVERY_TIMEOUT, Deliverer
+from service.sandbox.calendly_delivery import Deliverer
 from service.sandbox.calendly_gate import Gate
 from service.sandbox.calendly_payloads import Uris, render_invitee
 from service.sandbox.calendly_state import CalendlyState, Invitee
@@ -36,7 +35,7 @@ class Sandbox:
     deliverer: Deliverer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.deliverer = Deliverer(httpx.AsyncClient(timeout=DELIVERY_TIMEOUT))
+        self.deliverer = Deliverer()
         self.reset()
 
     def reset(self) -> None:

@@ -53,7 +53,9 @@ class Delivery:
 
 @dataclass
 class Deliverer:
-    http: httpx.AsyncClient
+    """`http` is opened by the app's lifespan, so the app can be served more than once."""
+
+    http: httpx.AsyncClient | None = None
     deliveries: list[Delivery] = field(default_factory=list)
 
     async def deliver(
@@ -89,6 +91,8 @@ class Deliverer:
         return delivery
 
     async def _attempt(self, delivery: Delivery, subscription: Subscription) -> None:
+        if self.http is None:
+            raise RuntimeError("serve the sandbox Calendly with its lifespan to deliver webhooks")
         now = datetime.now(UTC)
         headers, body = build_delivery(
             delivery.event,
