@@ -141,6 +141,7 @@ def provider(
     prefix: str,
     base_url: str,
     http: httpx.AsyncClient,
+    *,
     clock: Callable[[], float] = time.time,
     recorder: CallRecorder | None = None,
 ) -> TokenProvider:
