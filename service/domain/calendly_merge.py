@@ -123,7 +123,9 @@ def apply_no_show(state: AttendeeState, created: bool, at: datetime) -> Attendee
 
     `at` is the webhook envelope's `created_at`: a no-show can be set and removed repeatedly
     (hence its dedupe key includes `created_at`, calendly-facts §3) and deliveries are unordered,
-    so the latest decision must win, also against an admin's mark made in between.
+    so the latest decision must win, also against an admin's mark made in between. The REST
+    sync sees no toggles, only a present `InviteeSnapshot.no_show`; it can apply that as
+    `created=True` at `no_show.created_at`, which agrees with the webhook it stands for.
     """
     return mark_attendance(state, attended=False if created else None, at=at)
 
