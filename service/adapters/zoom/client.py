@@ -202,7 +202,10 @@ class ZoomClient:
 
     async def _json(self, request: _Request) -> Json:
         response = await self._call(request)
-        data = response.json() if response.content else {}
+        try:
+            data = response.json() if response.content else {}
+        except ValueError:
+            data = None
         if not isinstance(data, dict):
             raise ZoomTerminal(response.status_code, None, "Zoom answered with a non-object body")
         return data
