@@ -16,16 +16,23 @@ from service.adapters.redis_client import create_redis
 from service.api.auth import BearerAuthMiddleware
 from service.api.errors import EXCEPTION_HANDLERS
 from service.api.health import healthz, readyz
+from service.api.metrics import IngressMetricsMiddleware, metrics
 from service.api.notifications import list_notifications
 from service.api.request_id import RequestIdMiddleware
 from service.api.runtime import ApiRuntime
 from service.config import Settings
+from service.webhooks.booking import receive_booking
+from service.webhooks.calendly import receive_calendly
+from service.webhooks.inbox_writer import InboxWriter
 
 
 def routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/webhooks/calendly", receive_calendly, methods=["POST"]),
+        Route("/webhooks/booking", receive_booking, methods=["POST"]),
         Route("/api/v1/notifications", list_notifications, methods=["GET"]),
     ]
 
@@ -39,17 +46,27 @@ def create_app(settings: Settings) -> Starlette:
         pool = await create_pool(database_url, min_size=0, max_size=20)
         redis = create_redis(redis_url)
         broker = create_broker(redis_url, settings.redis_key_prefix)
-        runtime = ApiRuntime(settings=settings, pool=pool, redis=redis, courier=Courier(broker))
+        courier = Courier(broker)
+        inbox = InboxWriter(pool, courier)
+        inbox.start()
+        runtime = ApiRuntime(
+            settings=settings, pool=pool, redis=redis, courier=courier, inbox=inbox
+        )
         try:
             yield {"runtime": runtime}
         finally:
+            await inbox.stop()
             await pool.close()
             await redis.aclose()
             broker.close()
 
     return Starlette(
         routes=routes(),
-        middleware=[Middleware(RequestIdMiddleware), Middleware(BearerAuthMiddleware)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(IngressMetricsMiddleware),
+            Middleware(BearerAuthMiddleware),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

@@ -11,6 +11,7 @@ from starlette.types import Scope
 
 from service.adapters.broker import Courier
 from service.config import Settings
+from service.webhooks.inbox_writer import InboxWriter
 
 
 @dataclass
@@ -19,6 +20,7 @@ class ApiRuntime:
     pool: asyncpg.Pool
     redis: aioredis.Redis
     courier: Courier
+    inbox: InboxWriter
 
 
 def runtime_of(scope: Scope) -> ApiRuntime:

@@ -84,13 +84,11 @@ def run_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def run_sandbox(_settings: Settings, args: argparse.Namespace) -> int:
+    from service.sandbox import calendly, zoom  # noqa: PLC0415
     from service.sandbox.serve import run_forever  # noqa: PLC0415
 
-    if args.vendor == "zoom":
-        from service.sandbox.zoom import create_app  # noqa: PLC0415
-    else:
-        from service.sandbox.calendly import create_app  # type: ignore[no-redef]  # noqa: PLC0415
-    run_forever(create_app(), "127.0.0.1", args.port)
+    app = zoom.create_app() if args.vendor == "zoom" else calendly.create_app()
+    run_forever(app, "127.0.0.1", args.port)
     return 0
 
 

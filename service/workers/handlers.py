@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from service.workers import calendly_events, users
 from service.workers.inbox import HandlerTable
 
 
 def inbox_handlers() -> HandlerTable:
-    return {}
+    return {
+        ("calendly", "invitee.created"): calendly_events.handle_invitee,
+        ("calendly", "invitee.canceled"): calendly_events.handle_invitee,
+        ("calendly", "invitee_no_show.created"): calendly_events.handle_no_show,
+        ("calendly", "invitee_no_show.deleted"): calendly_events.handle_no_show,
+        ("calendly", "scheduled_event.created"): calendly_events.handle_scheduled_event,
+        ("calendly", "scheduled_event.updated"): calendly_events.handle_scheduled_event,
+        ("calendly", "scheduled_event.canceled"): calendly_events.handle_scheduled_event,
+        ("booking", "user.upserted"): users.handle_user_upserted,
+    }

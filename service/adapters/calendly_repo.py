@@ -1,0 +1,225 @@
+"""Calendly events and attendees in Postgres, as the domain's snapshots and states.
+
+Writes touch only the columns Calendly owns (and attendance, for no-shows): what
+admins keep (user link, prognoses, notes) is never overwritten by a Calendly reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from service.adapters.postgres import Connection
+from service.domain.attendee import AttendeeState
+from service.domain.calendly_payloads import (
+    CalendlyStatus,
+    Cancellation,
+    Location,
+    ScheduledEventSnapshot,
+)
+
+
+def _cancellation_json(cancellation: Cancellation | None) -> dict[str, Any] | None:
+    if cancellation is None:
+        return None
+    data = asdict(cancellation)
+    if cancellation.created_at is not None:
+        data["created_at"] = cancellation.created_at.isoformat()
+    return data
+
+
+def _cancellation(data: dict[str, Any] | None) -> Cancellation | None:
+    if data is None:
+        return None
+    created = data.get("created_at")
+    return Cancellation(
+        canceled_by=data.get("canceled_by"),
+        reason=data.get("reason"),
+        canceler_type=data.get("canceler_type"),
+        created_at=datetime.fromisoformat(created) if created else None,
+    )
+
+
+async def load_event(conn: Connection, uri: str) -> ScheduledEventSnapshot | None:
+    row = await conn.fetchrow("SELECT * FROM calendly_events WHERE uri = $1", uri)
+    if row is None:
+        return None
+    location = (
+        Location(
+            kind=row["location_kind"],
+            join_url=row["location_join_url"],
+            address=row["location_address"],
+            text=row["location_text"],
+        )
+        if row["location_kind"] is not None
+        else None
+    )
+    return ScheduledEventSnapshot(
+        uri=row["uri"],
+        name=row["name"],
+        status=CalendlyStatus(row["status"]),
+        start_time=row["start_time"],
+        end_time=row["end_time"],
+        event_type=row["event_type_uri"] or "",
+        location=location,
+        cancellation=_cancellation(row["cancellation"]),
+        updated_at=row["calendly_updated_at"],
+    )
+
+
+async def save_event(conn: Connection, event: ScheduledEventSnapshot) -> tuple[int, bool]:
+    """Upsert by URI; returns (id, created)."""
+    location = event.location or Location(kind="")
+    row = await conn.fetchrow(
+        """
+        INSERT INTO calendly_events
+            (uri, name, status, start_time, end_time, event_type_uri, location_kind,
+             location_join_url, location_address, location_text, cancellation,
+             calendly_updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+        ON CONFLICT (uri) DO UPDATE SET
+            name = EXCLUDED.name, status = EXCLUDED.status, start_time = EXCLUDED.start_time,
+            end_time = EXCLUDED.end_time, event_type_uri = EXCLUDED.event_type_uri,
+            location_kind = EXCLUDED.location_kind,
+            location_join_url = EXCLUDED.location_join_url,
+            location_address = EXCLUDED.location_address,
+            location_text = EXCLUDED.location_text, cancellation = EXCLUDED.cancellation,
+            calendly_updated_at = EXCLUDED.calendly_updated_at, updated_at = now()
+        RETURNING id, (xmax = 0) AS created
+        """,
+        event.uri,
+        event.name,
+        event.status.value,
+        event.start_time,
+        event.end_time,
+        event.event_type or None,
+        location.kind or None,
+        location.join_url,
+        location.address,
+        location.text,
+        _cancellation_json(event.cancellation),
+        event.updated_at,
+    )
+    assert row is not None
+    return row["id"], row["created"]
+
+
+_ATTENDEE_COLUMNS = """
+    a.id, a.uri, e.uri AS event_uri, a.name, a.email, a.status, a.cancellation,
+    a.rescheduled_from, a.rescheduled_to, a.calendly_created_at, a.calendly_updated_at,
+    a.attended, a.attendance_marked_at, a.user_id, a.prognosis_class_count,
+    a.prognosis_start, a.notes
+"""
+
+
+def _attendee(row: asyncpg.Record) -> AttendeeState:
+    return AttendeeState(
+        uri=row["uri"],
+        event_uri=row["event_uri"],
+        name=row["name"],
+        email=row["email"],
+        status=CalendlyStatus(row["status"]),
+        cancellation=_cancellation(row["cancellation"]),
+        rescheduled_from=row["rescheduled_from"],
+        rescheduled_to=row["rescheduled_to"],
+        created_at=row["calendly_created_at"],
+        updated_at=row["calendly_updated_at"],
+        attended=row["attended"],
+        attendance_marked_at=row["attendance_marked_at"],
+        prognosis_class_count=row["prognosis_class_count"],
+        prognosis_start=row["prognosis_start"],
+        notes=row["notes"],
+    )
+
+
+async def load_attendee(conn: Connection, uri: str) -> AttendeeState | None:
+    row = await conn.fetchrow(
+        f"SELECT {_ATTENDEE_COLUMNS} FROM calendly_attendees a "  # noqa: S608 - fixed columns
+        "JOIN calendly_events e ON e.id = a.event_id WHERE a.uri = $1",
+        uri,
+    )
+    return _attendee(row) if row else None
+
+
+async def attendees_linking_to(conn: Connection, uri: str) -> list[AttendeeState]:
+    """Stored attendees whose reschedule links name `uri` (the other side of a reschedule)."""
+    rows = await conn.fetch(
+        f"SELECT {_ATTENDEE_COLUMNS} FROM calendly_attendees a "  # noqa: S608 - fixed columns
+        "JOIN calendly_events e ON e.id = a.event_id "
+        "WHERE a.rescheduled_from = $1 OR a.rescheduled_to = $1",
+        uri,
+    )
+    return [_attendee(row) for row in rows]
+
+
+async def save_attendee(
+    conn: Connection, state: AttendeeState, event_id: int, marked_by: str | None = None
+) -> tuple[int, bool, bool]:
+    """Upsert the Calendly-owned columns and attendance; returns (id, created, changed)."""
+    row = await conn.fetchrow(
+        """
+        WITH before AS (
+            SELECT name, email, status, cancellation, rescheduled_from, rescheduled_to,
+                   calendly_updated_at, attended, event_id
+              FROM calendly_attendees WHERE uri = $1
+        )
+        INSERT INTO calendly_attendees AS a
+            (uri, event_id, name, email, status, cancellation, rescheduled_from,
+             rescheduled_to, calendly_created_at, calendly_updated_at, attended,
+             attendance_marked_at, attendance_marked_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        ON CONFLICT (uri) DO UPDATE SET
+            event_id = EXCLUDED.event_id, name = EXCLUDED.name, email = EXCLUDED.email,
+            status = EXCLUDED.status, cancellation = EXCLUDED.cancellation,
+            rescheduled_from = EXCLUDED.rescheduled_from,
+            rescheduled_to = EXCLUDED.rescheduled_to,
+            calendly_created_at = EXCLUDED.calendly_created_at,
+            calendly_updated_at = EXCLUDED.calendly_updated_at,
+            attended = EXCLUDED.attended,
+            attendance_marked_at = EXCLUDED.attendance_marked_at,
+            attendance_marked_by = coalesce(EXCLUDED.attendance_marked_by,
+                                            a.attendance_marked_by),
+            updated_at = now()
+        RETURNING a.id, a.user_id, (xmax = 0) AS created,
+            (SELECT row(b.name, b.email, b.status, b.cancellation, b.rescheduled_from,
+                        b.rescheduled_to, b.calendly_updated_at, b.attended, b.event_id)
+                    IS DISTINCT FROM
+                    row(a.name, a.email, a.status, a.cancellation, a.rescheduled_from,
+                        a.rescheduled_to, a.calendly_updated_at, a.attended, a.event_id)
+               FROM before b) AS changed
+        """,
+        state.uri,
+        event_id,
+        state.name,
+        state.email,
+        state.status.value,
+        _cancellation_json(state.cancellation),
+        state.rescheduled_from,
+        state.rescheduled_to,
+        state.created_at,
+        state.updated_at,
+        state.attended,
+        state.attendance_marked_at,
+        marked_by,
+    )
+    assert row is not None
+    return row["id"], row["created"], bool(row["created"] or row["changed"])
+
+
+async def event_id_by_uri(conn: Connection, uri: str) -> int | None:
+    value: int | None = await conn.fetchval("SELECT id FROM calendly_events WHERE uri = $1", uri)
+    return value
+
+
+async def record_attendance_change(
+    conn: Connection, attendee_id: int, attended: bool | None, changed_by: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO attendance_changes (attendee_id, attended, changed_by) VALUES ($1, $2, $3)",
+        attendee_id,
+        attended,
+        changed_by,
+    )

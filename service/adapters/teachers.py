@@ -1,0 +1,107 @@
+"""Users (teachers) in Postgres: versioned upserts, linking to attendees, the pipeline."""
+
+from __future__ import annotations
+
+from service.adapters.postgres import Connection
+from service.domain.booking_events import User
+from service.domain.calendly_payloads import CalendlyStatus
+from service.domain.pipeline import PipelineStatus, next_status
+from service.domain.users import search_key
+
+
+class _Attendance:
+    def __init__(self, status: str, attended: bool | None) -> None:
+        self.status = CalendlyStatus(status)
+        self.attended = attended
+
+
+async def upsert_user(conn: Connection, user: User) -> bool:
+    """Store the user if this version is newer than what we have; True if stored."""
+    stored = await conn.fetchval(
+        """
+        INSERT INTO users (id, version, name, email, role, search_key)
+        VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (id) DO UPDATE SET
+            version = EXCLUDED.version, name = EXCLUDED.name, email = EXCLUDED.email,
+            role = EXCLUDED.role, search_key = EXCLUDED.search_key, updated_at = now()
+        WHERE users.version < EXCLUDED.version
+        RETURNING true
+        """,
+        user.id,
+        user.version,
+        user.name,
+        user.email,
+        user.role,
+        search_key(user.name, user.email),
+    )
+    return bool(stored)
+
+
+async def link_unlinked_attendees(conn: Connection, user_id: str) -> list[int]:
+    """Link attendees that booked with this user's email and have no user yet."""
+    rows = await conn.fetch(
+        """
+        UPDATE calendly_attendees a SET user_id = u.id, updated_at = now()
+          FROM users u
+         WHERE u.id = $1 AND u.email IS NOT NULL
+           AND lower(a.email) = lower(u.email) AND a.user_id IS NULL
+        RETURNING a.id
+        """,
+        user_id,
+    )
+    return [row["id"] for row in rows]
+
+
+async def link_by_email(conn: Connection, attendee_id: int) -> str | None:
+    """Link an unlinked attendee to the one user with the same email, if there is exactly one."""
+    user_id: str | None = await conn.fetchval(
+        """
+        UPDATE calendly_attendees a SET user_id = m.id, updated_at = now()
+          FROM (SELECT u.id FROM users u, calendly_attendees x
+                 WHERE x.id = $1 AND lower(u.email) = lower(x.email)) m
+         WHERE a.id = $1 AND a.user_id IS NULL
+           AND (SELECT count(*) FROM users u2, calendly_attendees x2
+                 WHERE x2.id = $1 AND lower(u2.email) = lower(x2.email)) = 1
+        RETURNING a.user_id
+        """,
+        attendee_id,
+    )
+    return user_id
+
+
+async def refresh_pipeline(conn: Connection, user_id: str, trigger: str) -> PipelineStatus | None:
+    """Move the teacher's pipeline to what their linked attendees call for; record why.
+
+    Returns the new status when it changed. Callers hold the lock of the change that
+    triggered this (the attendee's); the user row is locked here so two changes to one
+    teacher's attendees decide one after the other.
+    """
+    current = await conn.fetchval(
+        "SELECT pipeline_status FROM users WHERE id = $1 FOR UPDATE", user_id
+    )
+    if current is None:
+        return None
+    rows = await conn.fetch(
+        "SELECT status, attended FROM calendly_attendees WHERE user_id = $1", user_id
+    )
+    transition = next_status(
+        PipelineStatus(current), [_Attendance(r["status"], r["attended"]) for r in rows]
+    )
+    if transition is None:
+        return None
+    await conn.execute(
+        "UPDATE users SET pipeline_status = $2, updated_at = now() WHERE id = $1",
+        user_id,
+        int(transition.to_status),
+    )
+    await conn.execute(
+        """
+        INSERT INTO pipeline_transitions (user_id, from_status, to_status, cause)
+        VALUES ($1, $2, $3, $4)
+        """,
+        user_id,
+        int(transition.from_status),
+        int(transition.to_status),
+        f"{transition.cause} ({trigger})",
+    )
+    return transition.to_status

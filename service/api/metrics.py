@@ -1,0 +1,161 @@
+"""GET /metrics (Prometheus).
+
+Ingress counters and latencies are this process's own. Everything about work in
+flight — queue depth, oldest pending age, dead letters, retries, vendor calls, 429s,
+drift — is read from Postgres at scrape time, because workers on other machines do
+that work and Postgres is where its truth is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.api.runtime import runtime
+
+REGISTRY = CollectorRegistry()
+INGRESS_EVENTS = Counter(
+    "webinar_sync_ingress_events_total",
+    "Webhook deliveries stored, by source and outcome (accepted, duplicate, ignored)",
+    ["source", "outcome"],
+    registry=REGISTRY,
+)
+INGRESS_REQUESTS = Counter(
+    "webinar_sync_ingress_requests_total",
+    "Webhook requests by source and HTTP status",
+    ["source", "status"],
+    registry=REGISTRY,
+)
+INGRESS_LATENCY = Histogram(
+    "webinar_sync_ingress_latency_seconds",
+    "Time to answer a webhook request (includes the Postgres commit)",
+    ["source"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+    registry=REGISTRY,
+)
+
+_STATE_QUERY = """
+SELECT
+  (SELECT count(*) FROM inbox  WHERE status = 'pending')                    AS inbox_pending,
+  (SELECT count(*) FROM outbox WHERE status IN ('pending', 'in_flight'))    AS outbox_pending,
+  (SELECT coalesce(extract(epoch FROM now() - min(received_at)), 0)
+     FROM inbox WHERE status = 'pending')                                   AS inbox_oldest_s,
+  (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)
+     FROM outbox WHERE status IN ('pending', 'in_flight'))                  AS outbox_oldest_s,
+  (SELECT count(*) FROM dead_letters WHERE status = 'open')                 AS dead_letters_open,
+  (SELECT count(*) FROM work_attempts)                                      AS retries
+"""
+_VENDOR_CALLS = """
+SELECT system, coalesce(status::text, 'none') AS status, count(*) AS calls
+  FROM integration_log GROUP BY 1, 2
+"""
+
+
+class _DatabaseCollector:
+    """Collects the Postgres-derived metrics; filled per scrape by `metrics`."""
+
+    def __init__(self) -> None:
+        self.families: list[Metric] = []
+
+    def collect(self) -> Iterable[Metric]:
+        return list(self.families)
+
+
+_DATABASE = _DatabaseCollector()
+REGISTRY.register(_DATABASE)
+
+
+async def metrics(request: Request) -> Response:
+    async with runtime(request).pool.acquire() as conn:
+        state = await conn.fetchrow(_STATE_QUERY)
+        calls = await conn.fetch(_VENDOR_CALLS)
+        drift = await conn.fetch(_DRIFT_QUERY)
+    assert state is not None
+    families: list[Metric] = []
+    depth = GaugeMetricFamily(
+        "webinar_sync_queue_depth", "Items waiting to be processed", labels=["queue"]
+    )
+    depth.add_metric(["inbox"], state["inbox_pending"])
+    depth.add_metric(["outbox"], state["outbox_pending"])
+    oldest = GaugeMetricFamily(
+        "webinar_sync_oldest_pending_age_seconds",
+        "Age of the oldest waiting item",
+        labels=["queue"],
+    )
+    oldest.add_metric(["inbox"], float(state["inbox_oldest_s"]))
+    oldest.add_metric(["outbox"], float(state["outbox_oldest_s"]))
+    dead = GaugeMetricFamily("webinar_sync_dead_letters_open", "Dead letters awaiting ops")
+    dead.add_metric([], state["dead_letters_open"])
+    retries = CounterMetricFamily("webinar_sync_retries", "Failed attempts that were recorded")
+    retries.add_metric([], state["retries"])
+    vendor = CounterMetricFamily(
+        "webinar_sync_vendor_calls",
+        "Outbound vendor calls by HTTP status",
+        labels=["system", "status"],
+    )
+    limited = CounterMetricFamily(
+        "webinar_sync_vendor_rate_limited", "Vendor answers with HTTP 429", labels=["system"]
+    )
+    for row in calls:
+        vendor.add_metric([row["system"], row["status"]], row["calls"])
+        if row["status"] == "429":
+            limited.add_metric([row["system"]], row["calls"])
+    drifted = GaugeMetricFamily(
+        "webinar_sync_reconcile_drift", "Drift found by the latest reconciliation", labels=["kind"]
+    )
+    for row in drift:
+        drifted.add_metric([row["kind"]], row["count"])
+    families += [depth, oldest, dead, retries, vendor, limited, drifted]
+    _DATABASE.families = families
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+_DRIFT_QUERY = """
+SELECT key AS kind, value::bigint AS count
+  FROM (SELECT drift FROM reconcile_runs WHERE finished_at IS NOT NULL
+         ORDER BY finished_at DESC LIMIT 1) latest,
+       jsonb_each_text(latest.drift)
+ WHERE value ~ '^[0-9]+$'
+"""
+
+
+class IngressMetricsMiddleware:
+    """Counts and times every /webhooks/* request, whatever its answer."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/webhooks/"):
+            await self.app(scope, receive, send)
+            return
+        source = path.removeprefix("/webhooks/").split("/")[0] or "unknown"
+        if source not in {"calendly", "booking", "zoom"}:
+            source = "unknown"
+        started = time.perf_counter()
+        status = 500
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            INGRESS_LATENCY.labels(source=source).observe(time.perf_counter() - started)
+            INGRESS_REQUESTS.labels(source=source, status=str(status)).inc()

@@ -1,0 +1,54 @@
+"""POST /webhooks/booking: the booking system's events, Standard Webhooks signed (§3.2)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from service.api.errors import ApiError
+from service.api.runtime import runtime
+from service.domain.booking_events import InvalidEvent, UnknownEventType, parse_booking_event
+from service.webhooks.body import read_limited_body, reject_nul
+from service.webhooks.inbox_writer import NewEvent
+from service.webhooks.responses import stored_response
+from service.webhooks.signatures import verify_standard_webhook
+
+
+async def receive_booking(request: Request) -> JSONResponse:
+    rt = runtime(request)
+    body = await read_limited_body(request)
+    headers = request.headers
+    webhook_id = headers.get("webhook-id")
+    if not verify_standard_webhook(
+        webhook_id,
+        headers.get("webhook-timestamp"),
+        headers.get("webhook-signature"),
+        body,
+        secrets=rt.settings.booking_webhook_secrets,
+        now=time.time(),
+    ):
+        raise ApiError(401, "missing, malformed, wrong or stale webhook signature")
+    assert webhook_id is not None
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, f"body is not JSON: {error}") from None
+    reject_nul(body.decode("utf-8"))
+    try:
+        event = parse_booking_event(document)
+    except UnknownEventType as error:
+        raise ApiError(
+            422,
+            f"unknown event type {error.type!r}",
+            [{"field": "type", "problem": "not an event type this service handles"}],
+        ) from None
+    except InvalidEvent as error:
+        details = [{"field": p.location, "problem": p.message} for p in error.problems]
+        raise ApiError(422, "invalid event", details) from None
+    stored = NewEvent(
+        source="booking", event_type=event.type, dedupe_key=webhook_id, payload=document
+    )
+    return await stored_response(rt, stored)

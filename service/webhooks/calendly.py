@@ -1,0 +1,39 @@
+"""POST /webhooks/calendly (CONTRACT §3.1)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from service.api.errors import ApiError
+from service.api.runtime import runtime
+from service.domain.calendly import MalformedWebhook, dedupe_key, parse_webhook
+from service.webhooks.body import read_limited_body, reject_nul
+from service.webhooks.inbox_writer import NewEvent
+from service.webhooks.responses import stored_response
+from service.webhooks.signatures import verify_calendly
+
+
+async def receive_calendly(request: Request) -> JSONResponse:
+    rt = runtime(request)
+    body = await read_limited_body(request)
+    signature = request.headers.get("calendly-webhook-signature")
+    keys = rt.settings.calendly_webhook_signing_keys
+    if not verify_calendly(signature, body, keys, time.time()):
+        raise ApiError(401, "missing, malformed, wrong or stale Calendly-Webhook-Signature")
+    try:
+        webhook = parse_webhook(body)
+    except MalformedWebhook as error:
+        raise ApiError(400, error.reason) from None
+    reject_nul(body.decode("utf-8", errors="replace"))
+    event = NewEvent(
+        source="calendly",
+        event_type=webhook.event,
+        dedupe_key=dedupe_key(webhook),
+        payload=json.loads(body),
+        handled=webhook.handled,
+    )
+    return await stored_response(rt, event)

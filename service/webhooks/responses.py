@@ -1,0 +1,21 @@
+"""The answers every ingress gives once an event is stored (CONTRACT §3)."""
+
+from __future__ import annotations
+
+from starlette.responses import JSONResponse
+
+from service.api.metrics import INGRESS_EVENTS
+from service.api.runtime import ApiRuntime
+from service.webhooks.inbox_writer import NewEvent
+
+
+async def stored_response(rt: ApiRuntime, event: NewEvent) -> JSONResponse:
+    stored = await rt.inbox.store(event)
+    if stored.duplicate:
+        status, code = "duplicate", 200
+    elif event.handled:
+        status, code = "accepted", 202
+    else:
+        status, code = "ignored", 202
+    INGRESS_EVENTS.labels(source=event.source, outcome=status).inc()
+    return JSONResponse({"status": status, "id": str(stored.id)}, status_code=code)
