@@ -44,7 +44,8 @@ async def _state(pool: asyncpg.Pool, uris: list[str]) -> tuple[int, int, int]:
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
             """
-            SELECT (SELECT count(*) FROM calendly_attendees WHERE uri = ANY($1::text[])) AS attendees,
+            SELECT (SELECT count(*) FROM calendly_attendees
+                     WHERE uri = ANY($1::text[])) AS attendees,
                    (SELECT count(*) FROM inbox WHERE status = 'done'
                        AND payload -> 'payload' ->> 'uri' = ANY($1::text[])) AS done,
                    (SELECT count(*) FROM inbox WHERE status = 'dead') AS dead
