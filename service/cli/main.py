@@ -31,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token.add_parser("revoke", help="revoke a token by name")
     revoke.add_argument("name")
 
+    sync = commands.add_parser("sync", help="run a sync job now, in this process")
+    sync.add_argument("system", choices=["calendly"])
+    sync_mode = sync.add_mutually_exclusive_group()
+    sync_mode.add_argument("--since", metavar="ISO", help="events starting at/after this time")
+    sync_mode.add_argument("--full", action="store_true", help="every event Calendly has")
+
     sandbox = commands.add_parser("sandbox", help="run a sandbox vendor (used by `up`)")
     sandbox.add_argument("vendor", choices=["zoom", "calendly"])
     sandbox.add_argument("--port", type=int, required=True)
@@ -67,4 +73,5 @@ def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
         "migrate": processes.run_migrate,
         "token": tokens.run,
         "sandbox": processes.run_sandbox,
+        "sync": processes.run_sync,
     }

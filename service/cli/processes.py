@@ -83,6 +83,13 @@ def run_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def run_sync(settings: Settings, args: argparse.Namespace) -> int:
+    """`sync calendly [--since ISO | --full]`: the job an admin can start, run here and now."""
+    from service.cli.sync import run_calendly_sync  # noqa: PLC0415
+
+    return run_calendly_sync(settings, since=args.since, full=args.full)
+
+
 def run_sandbox(_settings: Settings, args: argparse.Namespace) -> int:
     from service.sandbox import calendly, zoom  # noqa: PLC0415
     from service.sandbox.serve import run_forever  # noqa: PLC0415

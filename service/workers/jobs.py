@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from service.logs import get_logger
+from service.workers import calendly_sync
 from service.workers.runtime import WorkerRuntime
 
 log = get_logger(__name__)
@@ -13,7 +14,7 @@ JobFunction = Callable[[WorkerRuntime, dict[str, object]], Awaitable[object]]
 
 
 def job_table() -> dict[str, JobFunction]:
-    return {}
+    return {calendly_sync.JOB_NAME: calendly_sync.calendly_sync_job}
 
 
 async def run_named_job(runtime: WorkerRuntime, name: str, arguments: dict[str, object]) -> None:
