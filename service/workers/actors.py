@@ -14,15 +14,19 @@ from dramatiq.actor import ActorDecorator
 from dramatiq.brokers.redis import RedisBroker
 
 from service.adapters.broker import (
+    EXECUTE_OUTBOX,
     INBOX_QUEUE,
     JOBS_QUEUE,
+    OUTBOX_QUEUE,
     PROCESS_INBOX,
     RUN_JOB,
 )
 from service.workers.handlers import inbox_handlers
 from service.workers.inbox import process_inbox_item
 from service.workers.jobs import run_named_job
+from service.workers.outbox import execute_outbox_item
 from service.workers.runtime import LazyRuntime
+from service.workers.zoom_commands import zoom_commands
 
 TIME_LIMIT_MS = 10 * 60 * 1000
 
@@ -31,16 +35,21 @@ TIME_LIMIT_MS = 10 * 60 * 1000
 class Actors:
     process_inbox: dramatiq.Actor[[int], object]
     run_job: dramatiq.Actor[[str, dict[str, object]], object]
+    execute_outbox: dramatiq.Actor[[int], object]
 
 
 def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
     handlers = inbox_handlers()
+    commands = zoom_commands()
 
     async def process_inbox(inbox_id: int) -> None:
         await process_inbox_item(await runtime.get(), handlers, inbox_id)
 
     async def run_job(name: str, arguments: dict[str, object]) -> None:
         await run_named_job(await runtime.get(), name, arguments)
+
+    async def execute_outbox(outbox_id: int) -> None:
+        await execute_outbox_item(await runtime.get(), commands, outbox_id)
 
     def declare(actor_name: str, queue_name: str) -> ActorDecorator:
         return dramatiq.actor(
@@ -54,4 +63,5 @@ def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
     return Actors(
         process_inbox=declare(PROCESS_INBOX, INBOX_QUEUE)(process_inbox),
         run_job=declare(RUN_JOB, JOBS_QUEUE)(run_job),
+        execute_outbox=declare(EXECUTE_OUTBOX, OUTBOX_QUEUE)(execute_outbox),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.workers import calendly_events, users
+from service.workers import calendly_events, course_events, users
 from service.workers.inbox import HandlerTable
 
 
@@ -16,4 +16,8 @@ def inbox_handlers() -> HandlerTable:
         ("calendly", "scheduled_event.updated"): calendly_events.handle_scheduled_event,
         ("calendly", "scheduled_event.canceled"): calendly_events.handle_scheduled_event,
         ("booking", "user.upserted"): users.handle_user_upserted,
+        ("booking", "course.upserted"): course_events.handle_course_upserted,
+        ("booking", "course.cancelled"): course_events.handle_course_cancelled,
+        ("booking", "booking.upserted"): course_events.handle_booking_upserted,
+        ("booking", "booking.cancelled"): course_events.handle_booking_cancelled,
     }

@@ -12,6 +12,8 @@ import redis.asyncio as aioredis
 from service.adapters.broker import Courier
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
+from service.adapters.zoom import ZoomClient
+from service.adapters.zoom_connection import ZoomConnection, connect_zoom
 from service.config import Settings
 
 
@@ -21,6 +23,8 @@ class WorkerRuntime:
     pool: asyncpg.Pool
     redis: aioredis.Redis
     courier: Courier
+    zoom: ZoomClient | None = None  # None: Zoom not configured, its work waits
+    zoom_connection: ZoomConnection | None = None
 
 
 class LazyRuntime:
@@ -39,15 +43,22 @@ class LazyRuntime:
 
     async def _build(self) -> WorkerRuntime:
         database_url, redis_url = self.settings.require_services()
+        pool = await create_pool(database_url, max_size=10)
+        redis = create_redis(redis_url)
+        zoom = connect_zoom(self.settings, pool, redis)
         return WorkerRuntime(
             settings=self.settings,
-            pool=await create_pool(database_url, max_size=10),
-            redis=create_redis(redis_url),
+            pool=pool,
+            redis=redis,
             courier=self.courier,
+            zoom=zoom.client if zoom is not None else None,
+            zoom_connection=zoom,
         )
 
     async def close(self) -> None:
         if self._runtime is not None:
+            if self._runtime.zoom_connection is not None:
+                await self._runtime.zoom_connection.close()
             await self._runtime.pool.close()
             await self._runtime.redis.aclose()
             self._runtime = None

@@ -1,0 +1,87 @@
+"""Inbox handlers for the booking system's course and booking events (CONTRACT §3.2, §4).
+
+Each handler stores the event if it is newer than what we have (else it changes nothing), then
+decides, under the course's lock, what Zoom needs (`course_decisions`). No Zoom call happens
+here: decisions become outbox commands, executed after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from service.adapters import courses as repo
+from service.domain.booking_events import (
+    Booking,
+    BookingCancelled,
+    Course,
+    CourseCancelled,
+    parse_booking_event,
+)
+from service.workers.course_decisions import course_subject, decide_course
+from service.workers.unit_of_work import UnitOfWork
+
+
+async def handle_course_upserted(unit: UnitOfWork, body: dict[str, Any]) -> None:
+    course = parse_booking_event(body).data
+    assert isinstance(course, Course)
+    await unit.lock(course_subject(course.id))
+    if not await repo.upsert_course(unit.conn, course, body["data"]["course"]):
+        return
+    await repo.reset_failures(unit.conn, course.id)  # a new version deserves a new try
+    await decide_course(unit, course.id, _cause(body, course_id=course.id))
+
+
+async def handle_course_cancelled(unit: UnitOfWork, body: dict[str, Any]) -> None:
+    event = parse_booking_event(body).data
+    assert isinstance(event, CourseCancelled)
+    await unit.lock(course_subject(event.course_id))
+    if not await repo.cancel_course(unit.conn, event.course_id, event.version):
+        return
+    await decide_course(unit, event.course_id, _cause(body, course_id=event.course_id))
+
+
+async def handle_booking_upserted(unit: UnitOfWork, body: dict[str, Any]) -> None:
+    booking = parse_booking_event(body).data
+    assert isinstance(booking, Booking)
+    await _apply_booking(unit, body, booking.id, booking.course_id, booking=booking)
+
+
+async def handle_booking_cancelled(unit: UnitOfWork, body: dict[str, Any]) -> None:
+    event = parse_booking_event(body).data
+    assert isinstance(event, BookingCancelled)
+    await _apply_booking(unit, body, event.booking_id, event.course_id, cancelled=event)
+
+
+async def _apply_booking(
+    unit: UnitOfWork,
+    body: dict[str, Any],
+    booking_id: str,
+    course_id: str,
+    *,
+    booking: Booking | None = None,
+    cancelled: BookingCancelled | None = None,
+) -> None:
+    """Store a booking change and re-decide its course (a freed seat may let another in).
+
+    A booking that moved to another course re-decides the old one too.
+    """
+    previous_course = await repo.booking_course_id(unit.conn, booking_id)
+    courses = sorted({course_id, previous_course or course_id})
+    for key in courses:  # always in the same order: two handlers never wait on each other
+        await unit.lock(course_subject(key))
+    if booking is not None:
+        applied = await repo.upsert_booking(unit.conn, booking)
+    else:
+        assert cancelled is not None
+        applied = await repo.cancel_booking(
+            unit.conn, cancelled.booking_id, cancelled.course_id, cancelled.version
+        )
+    if not applied:
+        return
+    await repo.reset_registrant_failure(unit.conn, booking_id)
+    for key in courses:
+        await decide_course(unit, key, _cause(body, course_id=key, booking_id=booking_id))
+
+
+def _cause(body: dict[str, Any], **ids: str) -> dict[str, str]:
+    return {"event": str(body.get("type")), **ids}
