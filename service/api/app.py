@@ -18,6 +18,7 @@ from service.api.errors import EXCEPTION_HANDLERS
 from service.api.health import healthz, readyz
 from service.api.metrics import IngressMetricsMiddleware, metrics
 from service.api.notifications import list_notifications
+from service.api.ops import routes as ops_routes
 from service.api.request_id import RequestIdMiddleware
 from service.api.runtime import ApiRuntime
 from service.config import Settings
@@ -34,6 +35,7 @@ def routes() -> list[BaseRoute]:
         Route("/webhooks/calendly", receive_calendly, methods=["POST"]),
         Route("/webhooks/booking", receive_booking, methods=["POST"]),
         Route("/api/v1/notifications", list_notifications, methods=["GET"]),
+        *ops_routes(),
     ]
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from service.cli.ops_args import add_parsers as add_ops_parsers
 from service.config import ConfigError, Settings, load_settings
 from service.logs import configure_logging
 
@@ -37,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     sync_mode.add_argument("--since", metavar="ISO", help="events starting at/after this time")
     sync_mode.add_argument("--full", action="store_true", help="every event Calendly has")
 
+    add_ops_parsers(commands)
+
     sandbox = commands.add_parser("sandbox", help="run a sandbox vendor (used by `up`)")
     sandbox.add_argument("vendor", choices=["zoom", "calendly"])
     sandbox.add_argument("--port", type=int, required=True)
@@ -63,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
-    from service.cli import processes, tokens, up  # noqa: PLC0415 - keep `--help` fast
+    from service.cli import dlq, processes, tokens, up  # noqa: PLC0415 - keep `--help` fast
 
     return {
         "up": up.run,
@@ -73,5 +76,6 @@ def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
         "migrate": processes.run_migrate,
         "token": tokens.run,
         "sandbox": processes.run_sandbox,
+        "dlq": dlq.run,
         "sync": processes.run_sync,
     }

@@ -1,0 +1,149 @@
+"""`/api/v1/ops/dead-letters`: read, replay and discard what workers gave up on (CONTRACT §5).
+
+Replaying a letter twice changes nothing the second time: a letter that is no longer
+open answers 409 and says when it was resolved; a bulk replay only ever picks open
+letters, so repeating it reports zero replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from service.adapters import dead_letters
+from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound, Outcome, Resent
+from service.api import query
+from service.api.auth import Principal
+from service.api.errors import ApiError
+from service.api.pagination import page, page_params
+from service.api.runtime import ApiRuntime, runtime
+from service.api.serialize import jsonable
+
+STATUS_ANY = "any"
+
+
+def _filter(values: Mapping[str, Any], *, with_status: bool) -> Filter:
+    status = (
+        query.choice(values, "status", (*dead_letters.STATUSES, STATUS_ANY)) or "open"
+        if with_status
+        else "open"
+    )
+    return Filter(
+        status=None if status == STATUS_ANY else status,
+        source=query.choice(values, "source", dead_letters.SOURCES),
+        type=query.text(values, "type"),
+        error=query.text(values, "error"),
+        since=query.moment(values, "since"),
+    )
+
+
+def _actor(request: Request) -> str:
+    principal: Principal = request.scope["state"]["principal"]
+    return principal.name
+
+
+async def _send(rt: ApiRuntime, resent: Resent) -> None:
+    await rt.courier.send_inbox(resent.inbox)
+    await rt.courier.send_outbox(resent.outbox)
+
+
+async def list_dead_letters(request: Request) -> JSONResponse:
+    """`?source=&type=&error=&since=&status=open|replayed|discarded|any&cursor=&limit=`."""
+    where = _filter(request.query_params, with_status=True)
+    cursor, limit = page_params(request)
+    async with runtime(request).pool.acquire() as conn:
+        items = await dead_letters.list_letters(conn, where, before_id=cursor, limit=limit + 1)
+    return JSONResponse(jsonable(page(items, limit)))
+
+
+async def show_dead_letter(request: Request) -> JSONResponse:
+    async with runtime(request).pool.acquire() as conn:
+        try:
+            letter = await dead_letters.get_letter(conn, query.path_id(request))
+        except NotFound as error:
+            raise ApiError(404, str(error)) from None
+    return JSONResponse(jsonable(letter))
+
+
+async def replay_dead_letter(request: Request) -> JSONResponse:
+    body = await query.json_object(request)
+    dry_run = query.boolean(body, "dry_run")
+    rt = runtime(request)
+    async with rt.pool.acquire() as conn:
+        try:
+            outcome, resent = await dead_letters.replay(
+                conn, query.path_id(request), _actor(request), dry_run=dry_run
+            )
+        except NotFound as error:
+            raise ApiError(404, str(error)) from None
+        except AlreadyResolved as error:
+            raise ApiError(409, str(error), [{"status": error.status}]) from None
+    await _send(rt, resent)
+    return JSONResponse({"dry_run": dry_run, **outcome.as_json()})
+
+
+async def replay_dead_letters(request: Request) -> JSONResponse:
+    """Body: `{"source", "type", "error", "since", "all", "dry_run"}`.
+
+    An empty filter must say `"all": true`, so a forgotten field never replays everything.
+    """
+    body = await query.json_object(request)
+    where = _filter(body, with_status=False)
+    dry_run = query.boolean(body, "dry_run")
+    if where.is_empty() and not query.boolean(body, "all"):
+        raise query.invalid(
+            "all", 'give a filter (source, type, error, since), or "all": true for every letter'
+        )
+    rt = runtime(request)
+    async with rt.pool.acquire() as conn:
+        outcomes, resent = await dead_letters.replay_matching(
+            conn, where, _actor(request), dry_run=dry_run
+        )
+    await _send(rt, resent)
+    return JSONResponse(summary(outcomes, dry_run=dry_run))
+
+
+def summary(outcomes: list[Outcome], *, dry_run: bool) -> dict[str, Any]:
+    """Counts by result plus each letter, so a dry run says exactly what a real run would do."""
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.result] = counts.get(outcome.result, 0) + 1
+    return {
+        "dry_run": dry_run,
+        "matched": len(outcomes),
+        "results": counts,
+        "items": [outcome.as_json() for outcome in outcomes],
+    }
+
+
+async def discard_dead_letter(request: Request) -> JSONResponse:
+    """Body: `{"reason": "…"}` (required: the audit must say why)."""
+    body = await query.json_object(request)
+    reason = query.text(body, "reason")
+    if reason is None or not reason.strip():
+        raise query.invalid("reason", "say why the letter is discarded")
+    async with runtime(request).pool.acquire() as conn:
+        try:
+            letter = await dead_letters.discard(
+                conn, query.path_id(request), _actor(request), reason.strip()
+            )
+        except NotFound as error:
+            raise ApiError(404, str(error)) from None
+        except AlreadyResolved as error:
+            raise ApiError(409, str(error), [{"status": error.status}]) from None
+    return JSONResponse(jsonable(letter))
+
+
+def routes() -> list[BaseRoute]:
+    base = "/api/v1/ops/dead-letters"
+    return [
+        Route(base, list_dead_letters, methods=["GET"]),
+        Route(f"{base}/replay", replay_dead_letters, methods=["POST"]),
+        Route(f"{base}/{{id}}", show_dead_letter, methods=["GET"]),
+        Route(f"{base}/{{id}}/replay", replay_dead_letter, methods=["POST"]),
+        Route(f"{base}/{{id}}/discard", discard_dead_letter, methods=["POST"]),
+    ]

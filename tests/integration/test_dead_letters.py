@@ -1,0 +1,241 @@
+"""Dead letters end to end: a real worker buries a failing event; ops list, read, replay and
+discard it over HTTP and the CLI (CONTRACT §1 `dlq`, §5 Ops)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from service.sandbox.calendly_push import build_delivery, scenario
+from tests.support import CALENDLY_TEST_KEY, ROOT, ServiceProcess, eventually
+
+LETTERS = "/api/v1/ops/dead-letters"
+
+
+@pytest.fixture(scope="module")
+def worker(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
+    process = ServiceProcess(["worker", "--threads", "4"], service_env).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+async def ops(api_url: str, ops_token: str) -> Any:
+    headers = {"Authorization": f"Bearer {ops_token}"}
+    async with httpx.AsyncClient(base_url=api_url, headers=headers, timeout=10) as client:
+        yield client
+
+
+async def deliver(http: httpx.AsyncClient, event: str, payload: dict[str, Any]) -> int:
+    headers, body = build_delivery(event, payload, CALENDLY_TEST_KEY, datetime.now(UTC))
+    response = await http.post("/webhooks/calendly", content=body, headers=headers)
+    assert response.status_code == 202, response.text
+    return int(response.json()["id"])
+
+
+async def orphan_no_show(http: httpx.AsyncClient) -> tuple[int, dict[str, Any]]:
+    """A no-show for an invitee whose event we have never seen: the worker cannot apply it
+    (Terminal), until the invitee.created that introduces the event arrives."""
+    ((_event, payload),) = scenario(
+        "invitee.created",
+        count=1,
+        group=1,
+        reschedule=False,
+        location="zoom",
+        now=datetime.now(UTC),
+    )
+    orphan = {k: v for k, v in payload.items() if k != "scheduled_event"}
+    return await deliver(http, "invitee_no_show.created", orphan), payload
+
+
+async def letter_of(pool: asyncpg.Pool, inbox_id: int, status: str = "open") -> int:
+    async def find() -> int | None:
+        async with pool.acquire() as conn:
+            found: int | None = await conn.fetchval(
+                "SELECT id FROM dead_letters WHERE source = 'inbox' AND ref_id = $1 "
+                "AND status = $2 ORDER BY id DESC LIMIT 1",
+                inbox_id,
+                status,
+            )
+            return found
+
+    return await eventually(find)
+
+
+async def inbox_status(pool: asyncpg.Pool, inbox_id: int) -> str:
+    async with pool.acquire() as conn:
+        status: str = await conn.fetchval("SELECT status FROM inbox WHERE id = $1", inbox_id)
+        return status
+
+
+async def open_letters_metric(http: httpx.AsyncClient) -> float:
+    text = (await http.get("/metrics")).text
+    line = next(x for x in text.splitlines() if x.startswith("webinar_sync_dead_letters_open "))
+    return float(line.split()[1])
+
+
+async def test_list_show_replay_after_the_cause_is_fixed(
+    worker: ServiceProcess, http: httpx.AsyncClient, ops: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    before = await open_letters_metric(http)
+    inbox_id, invitee_payload = await orphan_no_show(http)
+    letter_id = await letter_of(pool, inbox_id)
+    assert await open_letters_metric(http) >= before + 1
+
+    listed = await ops.get(
+        LETTERS,
+        params={
+            "source": "inbox",
+            "type": "invitee_no_show.created",
+            "error": "unknown",
+            "since": since,
+        },
+    )
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert [item["id"] for item in items] == [letter_id]
+    letter = items[0]
+    assert letter["source"] == "inbox"
+    assert letter["error"]["class"] == "Terminal"
+    assert "unknown" in letter["error"]["message"]
+    assert letter["attempts"] == 1
+    assert letter["payload"]["event"] == "invitee_no_show.created"
+    assert {"id", "source", "type", "error", "attempts", "created_at", "payload"} <= letter.keys()
+    assert (await ops.get(LETTERS, params={"source": "outbox", "since": since})).json()[
+        "items"
+    ] == []
+    assert (await ops.get(LETTERS, params={"error": "NoSuchError", "since": since})).json()[
+        "items"
+    ] == []
+    assert (await ops.get(LETTERS, params={"source": "bogus"})).status_code == 422
+
+    detail = (await ops.get(f"{LETTERS}/{letter_id}")).json()
+    assert detail["history"][0]["error"]["class"] == "Terminal"
+    assert detail["history"][0]["attempt"] == 1
+    assert detail["actions"] == []
+    assert (await ops.get(f"{LETTERS}/999999999")).status_code == 404
+
+    # The cause goes away: the event becomes known through the invitee's own webhook.
+    created_id = await deliver(http, "invitee.created", invitee_payload)
+    await eventually(lambda: _is(pool, created_id, "done"))
+
+    filters = {"type": "invitee_no_show.created", "since": since}
+    dry = await ops.post(f"{LETTERS}/replay", json={**filters, "dry_run": True})
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["results"] == {"would_replay": 1}
+    assert dry.json()["items"][0]["id"] == letter_id
+    assert await inbox_status(pool, inbox_id) == "dead"  # a dry run changes nothing
+
+    first = (await ops.post(f"{LETTERS}/replay", json=filters)).json()
+    assert first["results"] == {"replayed": 1}
+    await eventually(lambda: _is(pool, inbox_id, "done"))
+    second = (await ops.post(f"{LETTERS}/replay", json=filters)).json()
+    assert second["matched"] == 0 and second["items"] == []
+
+    again = await ops.post(f"{LETTERS}/{letter_id}/replay")
+    assert again.status_code == 409
+    assert "already replayed" in again.json()["error"]["message"]
+
+    detail = (await ops.get(f"{LETTERS}/{letter_id}")).json()
+    assert detail["status"] == "replayed"
+    (action,) = detail["actions"]
+    assert action["action"] == "replay"
+    assert action["actor"].startswith("ops-")
+    assert "pending again" in action["result"]
+
+
+async def test_bulk_replay_needs_a_filter_or_all(ops: httpx.AsyncClient) -> None:
+    response = await ops.post(f"{LETTERS}/replay", json={})
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "all"
+
+
+async def test_single_replay_of_a_still_failing_item_opens_a_new_letter_and_discard(
+    worker: ServiceProcess, http: httpx.AsyncClient, ops: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    inbox_id, _ = await orphan_no_show(http)
+    letter_id = await letter_of(pool, inbox_id)
+
+    replayed = await ops.post(f"{LETTERS}/{letter_id}/replay")
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["result"] == "replayed"
+    newer = await eventually(lambda: _newer_letter(pool, inbox_id, letter_id))
+    history = (await ops.get(f"{LETTERS}/{newer}")).json()["history"]
+    assert [h["attempt"] for h in history] == [1, 1]  # attempts were reset by the replay
+
+    no_reason = await ops.post(f"{LETTERS}/{newer}/discard", json={})
+    assert no_reason.status_code == 422
+    discarded = await ops.post(f"{LETTERS}/{newer}/discard", json={"reason": "test data"})
+    assert discarded.status_code == 200, discarded.text
+    assert discarded.json()["status"] == "discarded"
+    assert (await ops.post(f"{LETTERS}/{newer}/discard", json={"reason": "x"})).status_code == 409
+    assert (await ops.post(f"{LETTERS}/{newer}/replay")).status_code == 409
+    assert await inbox_status(pool, inbox_id) == "dead"
+    actions = (await ops.get(f"{LETTERS}/{newer}")).json()["actions"]
+    assert [(a["action"], a["reason"]) for a in actions] == [("discard", "test data")]
+
+
+async def test_cli_list_show_replay(
+    worker: ServiceProcess,
+    http: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    service_env: dict[str, str],
+) -> None:
+    inbox_id, _ = await orphan_no_show(http)
+    letter_id = await letter_of(pool, inbox_id)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "service", "dlq", *args],
+            env=service_env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    listed = await asyncio.to_thread(cli, "list", "--type", "invitee_no_show.created")
+    assert listed.returncode == 0, listed.stderr
+    assert any(line.startswith(f"{letter_id}\t") for line in listed.stdout.splitlines())
+    shown = await asyncio.to_thread(cli, "show", str(letter_id))
+    assert json.loads(shown.stdout)["history"][0]["error"]["class"] == "Terminal"
+    dry = await asyncio.to_thread(cli, "replay", str(letter_id), "--dry-run")
+    assert json.loads(dry.stdout)["result"] == "would_replay"
+    done = await asyncio.to_thread(cli, "replay", str(letter_id))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"] == "replayed"
+    twice = await asyncio.to_thread(cli, "replay", str(letter_id))
+    assert twice.returncode == 1 and "already replayed" in twice.stderr
+    async with pool.acquire() as conn:
+        actor = await conn.fetchval(
+            "SELECT actor FROM dead_letter_actions WHERE dead_letter_id = $1", letter_id
+        )
+    assert actor == "cli"
+    usage = await asyncio.to_thread(cli, "replay")
+    assert usage.returncode == 2
+
+
+async def _is(pool: asyncpg.Pool, inbox_id: int, status: str) -> bool:
+    return await inbox_status(pool, inbox_id) == status
+
+
+async def _newer_letter(pool: asyncpg.Pool, inbox_id: int, older: int) -> int | None:
+    async with pool.acquire() as conn:
+        found: int | None = await conn.fetchval(
+            "SELECT id FROM dead_letters WHERE source = 'inbox' AND ref_id = $1 AND id > $2 "
+            "AND status = 'open'",
+            inbox_id,
+            older,
+        )
+        return found
