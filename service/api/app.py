@@ -21,6 +21,7 @@ from service.api.notifications import list_notifications
 from service.api.ops import routes as ops_routes
 from service.api.request_id import RequestIdMiddleware
 from service.api.runtime import ApiRuntime
+from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings
 from service.webhooks.booking import receive_booking
 from service.webhooks.calendly import receive_calendly
@@ -35,6 +36,7 @@ def routes() -> list[BaseRoute]:
         Route("/webhooks/calendly", receive_calendly, methods=["POST"]),
         Route("/webhooks/booking", receive_booking, methods=["POST"]),
         Route("/api/v1/notifications", list_notifications, methods=["GET"]),
+        *webinar_routes(),
         *ops_routes(),
     ]
 

@@ -1,0 +1,83 @@
+"""GET /api/v1/calendly/events/{id}/attendees.csv — the attendee list for Excel.
+
+Choices, for German Excel opening the file by double-click:
+- UTF-8 with a byte-order mark, so umlauts show correctly (without it Excel guesses the
+  ANSI code page); no `sep=` line, because Excel then ignores the BOM.
+- `;` as delimiter: the list separator of German (and most European) Excel locales, where a
+  comma is the decimal mark; a `,` file would open as one column there.
+- CRLF line ends and every field quoted, so notes with line breaks or `;` stay one cell.
+- Formula injection (OWASP "CSV injection"): a text cell starting with =, +, -, @, tab or CR
+  is prefixed with an apostrophe, so Excel shows it as text instead of running it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.adapters import webinars
+from service.api import input
+from service.api.errors import ApiError
+from service.api.runtime import runtime
+
+BOM = "\ufeff"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ATTENDANCE = {True: "teilgenommen", False: "nicht teilgenommen", None: "offen"}
+HEADER = [
+    "ID",
+    "Name",
+    "E-Mail",
+    "Status",
+    "Anwesenheit",
+    "User-ID",
+    "Prognose Anzahl Klassen",
+    "Prognose Start",
+    "Notizen",
+    "Quelle",
+]
+
+
+def safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def render_csv(attendees: list[dict[str, object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for a in attendees:
+        attended = a["attended"]
+        writer.writerow(
+            safe_cell(value)
+            for value in (
+                a["id"],
+                a["name"],
+                a["email"],
+                "aktiv" if a["status"] == "active" else "storniert",
+                ATTENDANCE[attended if isinstance(attended, bool) else None],
+                a["user_id"],
+                a["prognosis_class_count"],
+                a["prognosis_start"],
+                a["notes"],
+                "Calendly" if a["source"] == "calendly" else "manuell",
+            )
+        )
+    return BOM + buffer.getvalue()
+
+
+async def export_attendees(request: Request) -> Response:
+    event_id = input.path_id(request, "event")
+    async with runtime(request).pool.acquire() as conn:
+        event = await webinars.event_with_attendees(conn, event_id)
+    if event is None:
+        raise ApiError(404, f"no such event: {event_id}")
+    filename = f"teilnehmer-{event_id}-{event['start_time']:%Y-%m-%d}.csv"
+    return Response(
+        render_csv(event["attendees"]).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

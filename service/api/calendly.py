@@ -1,0 +1,100 @@
+"""Info-webinar reads: the event list, one event with its attendees, the upcoming webinars."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from service.adapters import webinars
+from service.api import input, keyset
+from service.api.errors import ApiError
+from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.api.runtime import runtime
+from service.api.serialize import jsonable
+
+STATUSES = ("active", "canceled")
+DEFAULT_UPCOMING_DAYS = 14
+MAX_UPCOMING_DAYS = 366
+
+
+async def list_events(request: Request) -> JSONResponse:
+    """`from` / `to` bound the start time; a date as `to` includes that whole day (UTC)."""
+    params = request.query_params
+    problems = input.Problems()
+    start_from = input.instant(params.get("from"), "from", problems)
+    start_to = input.instant(params.get("to"), "to", problems)
+    status = params.get("status")
+    if status is not None and status not in STATUSES:
+        problems.add("status", "expected active or canceled")
+    limit = _limit(request, problems)
+    after = _after(request)
+    problems.raise_if_any()
+    before = None
+    if start_to is not None:
+        moment, date_only = start_to
+        before = moment + timedelta(days=1) if date_only else moment + timedelta(microseconds=1)
+    async with runtime(request).pool.acquire() as conn:
+        rows = await webinars.list_events(
+            conn,
+            start_from=start_from[0] if start_from else None,
+            start_before=before,
+            status=status,
+            after=after,
+            limit=limit + 1,
+        )
+    return JSONResponse(_page(rows, limit))
+
+
+async def get_event(request: Request) -> JSONResponse:
+    event_id = input.path_id(request, "event")
+    async with runtime(request).pool.acquire() as conn:
+        event = await webinars.event_with_attendees(conn, event_id)
+    if event is None:
+        raise ApiError(404, f"no such event: {event_id}")
+    return JSONResponse(jsonable(event))
+
+
+async def upcoming_webinars(request: Request) -> JSONResponse:
+    """Active webinars not yet over that start within `days` (default 14), soonest first."""
+    problems = input.Problems()
+    raw_days = request.query_params.get("days", str(DEFAULT_UPCOMING_DAYS))
+    if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_UPCOMING_DAYS:
+        problems.add("days", f"expected a whole number 1–{MAX_UPCOMING_DAYS}")
+    limit = _limit(request, problems)
+    after = _after(request)
+    problems.raise_if_any()
+    async with runtime(request).pool.acquire() as conn:
+        rows = await webinars.upcoming(conn, days=int(raw_days), after=after, limit=limit + 1)
+    return JSONResponse(_page(rows, limit))
+
+
+def _limit(request: Request, problems: input.Problems) -> int:
+    raw = request.query_params.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        problems.add("limit", f"expected 1–{MAX_LIMIT}")
+        return DEFAULT_LIMIT
+    return int(raw)
+
+
+def _after(request: Request) -> tuple[datetime, int] | None:
+    values = keyset.decode(request.query_params.get("cursor"), 2)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(values[0])), int(values[1])
+    except (TypeError, ValueError):
+        raise ApiError(
+            422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
+        ) from None
+
+
+def _page(rows: list[dict[str, object]], limit: int) -> dict[str, object]:
+    more = len(rows) > limit
+    items = rows[:limit]
+    cursor = None
+    if more:
+        last = items[-1]
+        cursor = keyset.encode(last["start_time"], last["id"])
+    return {"items": jsonable(items), "next_cursor": cursor}

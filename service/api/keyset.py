@@ -1,0 +1,33 @@
+"""Keyset cursors over a sort key plus id, for lists not ordered by id alone.
+
+`service.api.pagination` covers id-ordered lists; events (by start time) and users (by name)
+need the sort value in the cursor too. The cursor is opaque (base64 JSON) and stable while
+rows are added.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from service.api.errors import ApiError
+
+
+def encode(*values: Any) -> str:
+    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(cursor: str | None, arity: int) -> list[Any] | None:
+    if not cursor:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != arity:
+        raise ApiError(
+            422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
+        )
+    return values

@@ -1,0 +1,52 @@
+"""Teachers for admins: search (to link an attendee) and one user with the pipeline status."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from service.adapters import user_reads
+from service.api import input, keyset
+from service.api.errors import ApiError
+from service.api.runtime import runtime
+from service.api.serialize import jsonable
+from service.domain.users import search_key
+
+QUERY_MAX = 100
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+async def search_users(request: Request) -> JSONResponse:
+    """`?query=` — case- and accent-insensitive prefix of any name word or of the email."""
+    problems = input.Problems()
+    raw = request.query_params.get("query", "")
+    folded = search_key(raw)
+    if not folded:
+        problems.add("query", "required: at least one letter or digit of a name or email")
+    elif len(raw) > QUERY_MAX:
+        problems.add("query", f"at most {QUERY_MAX} characters")
+    raw_limit = request.query_params.get("limit", str(DEFAULT_LIMIT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        problems.add("limit", f"expected 1–{MAX_LIMIT}")
+    cursor = keyset.decode(request.query_params.get("cursor"), 2)
+    problems.raise_if_any()
+    limit = int(raw_limit)
+    after = (str(cursor[0]), str(cursor[1])) if cursor else None
+    async with runtime(request).pool.acquire() as conn:
+        rows = await user_reads.search(conn, folded, after, limit + 1)
+    more = len(rows) > limit
+    items = rows[:limit]
+    next_cursor = keyset.encode(items[-1]["search_key"], items[-1]["id"]) if more else None
+    for item in items:
+        del item["search_key"]
+    return JSONResponse({"items": jsonable(items), "next_cursor": next_cursor})
+
+
+async def get_user(request: Request) -> JSONResponse:
+    user_id = request.path_params["id"]
+    async with runtime(request).pool.acquire() as conn:
+        user = await user_reads.load(conn, user_id)
+    if user is None:
+        raise ApiError(404, f"no such user: {user_id}")
+    return JSONResponse(jsonable(user))
