@@ -34,7 +34,7 @@ async def test_event_list_filters_by_start_time_and_status_and_pages(
     assert response.status_code == 200
     items = response.json()["items"]
     assert [i["id"] for i in items] == [ids[0], ids[1], ids[2], cancelled, ids[3], ids[4]]
-    assert EVENT_KEYS <= set(items[0])
+    assert set(items[0]) >= EVENT_KEYS
     assert items[0]["attendee_count"] == 1  # active attendees only
     assert items[0]["location"] == "https://zoom.us/j/123"
 
@@ -86,9 +86,9 @@ async def test_event_detail_has_its_attendees(admin: httpx.AsyncClient, pool: as
     response = await admin.get(f"/api/v1/calendly/events/{event_id}")
     assert response.status_code == 200
     event = response.json()
-    assert EVENT_KEYS <= set(event) and event["attendee_count"] == 1
+    assert set(event) >= EVENT_KEYS and event["attendee_count"] == 1
     assert [a["id"] for a in event["attendees"]] == [first, second]
-    assert ATTENDEE_KEYS <= set(event["attendees"][0])
+    assert set(event["attendees"][0]) >= ATTENDEE_KEYS
     assert event["attendees"][0]["attended"] is True
     assert event["attendees"][0]["name"] == "Jürgen Öztürk"
 
