@@ -26,6 +26,7 @@ from service.config import Settings
 from service.webhooks.booking import receive_booking
 from service.webhooks.calendly import receive_calendly
 from service.webhooks.inbox_writer import InboxWriter
+from service.webhooks.zoom import receive_zoom
 
 
 def routes() -> list[BaseRoute]:
@@ -35,6 +36,7 @@ def routes() -> list[BaseRoute]:
         Route("/metrics", metrics, methods=["GET"]),
         Route("/webhooks/calendly", receive_calendly, methods=["POST"]),
         Route("/webhooks/booking", receive_booking, methods=["POST"]),
+        Route("/webhooks/zoom", receive_zoom, methods=["POST"]),
         Route("/api/v1/notifications", list_notifications, methods=["GET"]),
         *webinar_routes(),
         *ops_routes(),

@@ -113,19 +113,24 @@ async def metrics(request: Request) -> Response:
         if row["status"] == "429":
             limited.add_metric([row["system"]], row["calls"])
     drifted = GaugeMetricFamily(
-        "webinar_sync_reconcile_drift", "Drift found by the latest reconciliation", labels=["kind"]
+        "webinar_sync_reconcile_drift",
+        "Drift found by the latest full reconciliation of each system, by kind of drift",
+        labels=["system", "kind"],
     )
     for row in drift:
-        drifted.add_metric([row["kind"]], row["count"])
+        drifted.add_metric([row["system"], row["kind"]], row["count"])
     families += [depth, oldest, dead, retries, vendor, limited, drifted]
     _DATABASE.families = families
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
+# Per system (calendly, zoom), the latest finished full run; runs for one course (`scope`)
+# would hide a night's drift behind one course's.
 _DRIFT_QUERY = """
-SELECT key AS kind, value::bigint AS count
-  FROM (SELECT drift FROM reconcile_runs WHERE finished_at IS NOT NULL
-         ORDER BY finished_at DESC LIMIT 1) latest,
+SELECT latest.kind AS system, key AS kind, value::bigint AS count
+  FROM (SELECT DISTINCT ON (kind) kind, drift FROM reconcile_runs
+         WHERE finished_at IS NOT NULL AND scope IS NULL
+         ORDER BY kind, finished_at DESC) latest,
        jsonb_each_text(latest.drift)
  WHERE value ~ '^[0-9]+$'
 """

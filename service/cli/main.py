@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
-    from service.cli import dlq, processes, tokens, up  # noqa: PLC0415 - keep `--help` fast
+    from service.cli import dlq, processes, reconcile, tokens, up  # noqa: PLC0415 - fast --help
 
     return {
         "up": up.run,
@@ -77,5 +77,7 @@ def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
         "token": tokens.run,
         "sandbox": processes.run_sandbox,
         "dlq": dlq.run,
+        "reconcile": reconcile.run_reconcile,
+        "calendly": reconcile.run_calendly,
         "sync": processes.run_sync,
     }

@@ -25,6 +25,7 @@ from service.workers.handlers import inbox_handlers
 from service.workers.inbox import process_inbox_item
 from service.workers.jobs import run_named_job
 from service.workers.outbox import execute_outbox_item
+from service.workers.reconcile import reconcile_commands
 from service.workers.runtime import LazyRuntime
 from service.workers.zoom_commands import zoom_commands
 
@@ -40,7 +41,7 @@ class Actors:
 
 def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
     handlers = inbox_handlers()
-    commands = zoom_commands()
+    commands = {**zoom_commands(), **reconcile_commands()}
 
     async def process_inbox(inbox_id: int) -> None:
         await process_inbox_item(await runtime.get(), handlers, inbox_id)

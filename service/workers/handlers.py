@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from service.workers import calendly_events, course_events, users
+from service.domain.zoom_webhooks import HANDLED_EVENTS as ZOOM_EVENTS
+from service.workers import calendly_events, course_events, users, zoom_events
 from service.workers.inbox import HandlerTable
 
 
@@ -20,4 +21,5 @@ def inbox_handlers() -> HandlerTable:
         ("booking", "course.cancelled"): course_events.handle_course_cancelled,
         ("booking", "booking.upserted"): course_events.handle_booking_upserted,
         ("booking", "booking.cancelled"): course_events.handle_booking_cancelled,
+        **{("zoom", event): zoom_events.handle_meeting_event for event in ZOOM_EVENTS},
     }

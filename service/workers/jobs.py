@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from service.logs import get_logger
-from service.workers import calendly_sync
+from service.workers import calendly_sync, reconcile
 from service.workers.runtime import WorkerRuntime
 
 log = get_logger(__name__)
@@ -14,7 +14,10 @@ JobFunction = Callable[[WorkerRuntime, dict[str, object]], Awaitable[object]]
 
 
 def job_table() -> dict[str, JobFunction]:
-    return {calendly_sync.JOB_NAME: calendly_sync.calendly_sync_job}
+    return {
+        calendly_sync.JOB_NAME: calendly_sync.calendly_sync_job,
+        reconcile.JOB_NAME: reconcile.reconcile_job,
+    }
 
 
 async def run_named_job(runtime: WorkerRuntime, name: str, arguments: dict[str, object]) -> None:

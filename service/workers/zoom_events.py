@@ -1,0 +1,48 @@
+"""Zoom webhooks (CONTRACT §3.3): a registration or meeting change reconciles that course.
+
+The event itself is not trusted as the new state (Zoom sends only changed fields, ids as
+strings or numbers, and perhaps events for our own API calls); it only says "look at this
+meeting". The reconcile is an outbox command on the course's subject, due a little later,
+so a burst of events for one meeting folds into one reconcile (one waiting command per
+subject) and never runs alongside a meeting command of the same course.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from service.workers.course_decisions import course_subject
+from service.workers.failures import Terminal
+from service.workers.reconcile import RECONCILE_COURSE
+from service.workers.unit_of_work import UnitOfWork
+
+DEBOUNCE = timedelta(seconds=10)
+
+
+async def handle_meeting_event(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
+    payload = envelope.get("payload")
+    obj = payload.get("object") if isinstance(payload, dict) else None
+    raw_id = obj.get("id") if isinstance(obj, dict) else None
+    try:
+        meeting_id = int(str(raw_id))
+    except ValueError:
+        raise Terminal(
+            f"{envelope.get('event')} without a meeting id (payload.object.id)"
+        ) from None
+    course_id = await unit.conn.fetchval(
+        "SELECT course_id FROM zoom_meetings WHERE meeting_id = $1 AND deleted_at IS NULL",
+        meeting_id,
+    )
+    if course_id is None:
+        return  # not a course meeting of ours
+    queued = len(unit.outbox_ids)
+    await unit.add_command(
+        RECONCILE_COURSE,
+        course_subject(course_id),
+        cause={"course_id": course_id, "zoom_event": str(envelope.get("event"))},
+    )
+    for outbox_id in unit.outbox_ids[queued:]:
+        await unit.conn.execute(
+            "UPDATE outbox SET not_before = now() + $2 WHERE id = $1", outbox_id, DEBOUNCE
+        )
