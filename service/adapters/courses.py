@@ -314,6 +314,16 @@ async def set_meeting_status(
     )
 
 
+async def clear_meeting_errors(conn: Connection, course_id: str) -> None:
+    await conn.execute(
+        """
+        UPDATE zoom_meetings SET errors = '[]'::jsonb, sync_status = 'pending', updated_at = now()
+         WHERE course_id = $1
+        """,
+        course_id,
+    )
+
+
 async def set_meeting_state(conn: Connection, course_id: str, state: str) -> None:
     await conn.execute(
         "UPDATE zoom_meetings SET state = $2, updated_at = now() WHERE course_id = $1",

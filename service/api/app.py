@@ -14,6 +14,7 @@ from service.adapters.broker import Courier, create_broker
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
 from service.api.auth import BearerAuthMiddleware
+from service.api.courses import get_course, list_courses, sync_course
 from service.api.errors import EXCEPTION_HANDLERS
 from service.api.health import healthz, readyz
 from service.api.metrics import IngressMetricsMiddleware, metrics
@@ -39,6 +40,9 @@ def routes() -> list[BaseRoute]:
         Route("/webhooks/zoom", receive_zoom, methods=["POST"]),
         Route("/api/v1/notifications", list_notifications, methods=["GET"]),
         *webinar_routes(),
+        Route("/api/v1/courses", list_courses, methods=["GET"]),
+        Route("/api/v1/courses/{course_id}", get_course, methods=["GET"]),
+        Route("/api/v1/courses/{course_id}/zoom/sync", sync_course, methods=["POST"]),
         *ops_routes(),
     ]
 

@@ -367,7 +367,8 @@ async def _bring_in_line(
     if current is not None and current.email == wanted:
         if current.status != "approved":
             await _set_status(zoom, work.meeting_id, "approve", current, cause)
-        return await _with_join_url(zoom, work.meeting_id, current, cause)
+        approved = _Found(current.id, current.email, "approved", current.join_url)
+        return await _with_join_url(zoom, work.meeting_id, approved, cause)
     return await _add(zoom, work, wanted, cause)
 
 
@@ -384,7 +385,8 @@ async def _add(
         if existing is None:
             raise
         await _set_status(zoom, work.meeting_id, "approve", existing, cause)
-        return await _with_join_url(zoom, work.meeting_id, existing, cause)
+        approved = _Found(existing.id, email, "approved", existing.join_url)
+        return await _with_join_url(zoom, work.meeting_id, approved, cause)
     found = _Found(str(added["registrant_id"]), email, "approved", added.get("join_url"))
     return await _with_join_url(zoom, work.meeting_id, found, cause)
 

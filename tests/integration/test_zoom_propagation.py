@@ -12,13 +12,16 @@ import pytest
 
 from tests.integration.booking_support import (
     Sandbox,
+    booking_cancelled,
     booking_event,
+    course_cancelled,
     course_event,
     meeting_row,
     new_id,
     registrant_row,
     sandbox_zoom,
     send_event,
+    zoom_calls_for,
     zoom_env,
 )
 from tests.support import ServiceProcess, eventually
@@ -45,6 +48,16 @@ def workers(service_env: dict[str, str], sandbox_url: str) -> Iterator[None]:
 @pytest.fixture
 def sandbox(sandbox_url: str, workers: None) -> Sandbox:
     return Sandbox(sandbox_url)
+
+
+async def course_detail(admin: httpx.AsyncClient, course_id: str) -> dict[str, Any]:
+    """The course as the API shows it; empty until the worker stored it."""
+    response = await admin.get(f"/api/v1/courses/{course_id}")
+    return dict(response.json()) if response.status_code == 200 else {}
+
+
+async def course_errors(admin: httpx.AsyncClient, course_id: str) -> list[dict[str, str]]:
+    return list((await course_detail(admin, course_id)).get("zoom", {}).get("errors", []))
 
 
 async def accepted(http: httpx.AsyncClient, event: dict[str, Any]) -> None:
@@ -95,3 +108,220 @@ async def test_one_session_course_becomes_one_scheduled_meeting_with_its_registr
     assert all(r["status"] == "approved" for r in meeting["registrants"])
     adds = [c for c in sandbox.calls(row["meeting_id"]) if c["method"] == "POST"]
     assert len(adds) == 2
+
+
+async def test_sessions_with_the_same_times_become_one_recurring_meeting_on_exactly_their_dates(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    sessions = [(day, "16:00", "21:00") for day in ("2031-10-13", "2031-10-15", "2031-10-17")]
+    await accepted(http, course_event(course_id, host=host, sessions=sessions))
+
+    row = await synced_meeting(pool, course_id)
+    [meeting] = sandbox.meetings(host)
+    assert meeting["type"] == 8
+    assert [o["start_time"] for o in meeting["occurrences"]] == [
+        "2031-10-13T14:00:00Z",
+        "2031-10-15T14:00:00Z",
+        "2031-10-17T14:00:00Z",
+    ]
+    assert len(row["occurrences"]) == 3
+    assert row["sync_status"] == "ok" and row["errors"] == []
+
+
+async def test_cancelled_booking_is_cancelled_in_zoom_and_approved_again_when_rebooked(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    await accepted(http, course_event(course_id, host=host))
+    await accepted(http, booking_event(booking_id, course_id))
+    first = await approved(pool, booking_id)
+
+    await accepted(http, booking_cancelled(booking_id, course_id, version=2))
+
+    async def cancelled() -> bool:
+        row = await registrant_row(pool, booking_id)
+        return bool(row and row["zoom_status"] == "cancelled" and row["state"] == "done")
+
+    await eventually(cancelled)
+    [meeting] = sandbox.meetings(host)
+    assert [r["status"] for r in meeting["registrants"]] == ["denied"]
+
+    await accepted(http, booking_event(booking_id, course_id, version=3))
+    again = await approved(pool, booking_id)
+    assert again["registrant_id"] == first["registrant_id"]
+    [meeting] = sandbox.meetings(host)
+    assert [r["status"] for r in meeting["registrants"]] == ["approved"]
+    calls = sandbox.calls(first["meeting_id"])
+    assert [c["method"] for c in calls if "/registrants" in c["path"]] == ["POST", "PUT", "PUT"]
+    assert [c["body"]["action"] for c in calls if c["method"] == "PUT"] == ["cancel", "approve"]
+
+
+async def test_title_change_updates_once_and_a_change_zoom_does_not_see_makes_no_call(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    await accepted(http, course_event(course_id, host=host))
+    row = await synced_meeting(pool, course_id)
+
+    await accepted(http, course_event(course_id, host=host, version=2, title="Neuer Titel"))
+
+    async def topic_changed() -> bool:
+        meeting = sandbox.meeting(row["meeting_id"])
+        return meeting is not None and meeting["topic"] == "Neuer Titel"
+
+    await eventually(topic_changed)
+    patches = [c for c in sandbox.calls(row["meeting_id"]) if c["method"] == "PATCH"]
+    assert [p["body"] for p in patches] == [{"topic": "Neuer Titel"}]
+
+    # A new version whose change Zoom doesn't see (a trainer's e-mail): stored, no call.
+    trainers = [
+        {
+            "id": "t-3",
+            "name": "Alexei Daiter",
+            "email": "new@example.com",
+            "zoom_user": None,
+            "moderator": False,
+        }
+    ]
+    event = course_event(course_id, host=host, version=3, title="Neuer Titel", trainers=trainers)
+    await accepted(http, event)
+
+    async def stored() -> bool:
+        return await pool.fetchval("SELECT version FROM courses WHERE id = $1", course_id) == 3
+
+    await eventually(stored)
+    await eventually(lambda: _outbox_idle(pool, course_id))
+    calls = sandbox.calls(row["meeting_id"])
+    assert [c["method"] for c in calls] == ["PATCH"]
+
+
+async def _outbox_idle(pool: asyncpg.Pool, course_id: str) -> bool:
+    busy = await pool.fetchval(
+        """
+        SELECT count(*) FROM outbox
+         WHERE status IN ('pending', 'in_flight') AND cause ->> 'course_id' = $1
+        """,
+        course_id,
+    )
+    pending_inbox = await pool.fetchval("SELECT count(*) FROM inbox WHERE status = 'pending'")
+    return busy == 0 and pending_inbox == 0
+
+
+async def test_cancelled_course_loses_its_meeting_and_its_bookings_are_cancelled(
+    http: httpx.AsyncClient, admin: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    await accepted(http, course_event(course_id, host=host))
+    await accepted(http, booking_event(booking_id, course_id))
+    registrant = await approved(pool, booking_id)
+
+    await accepted(http, course_cancelled(course_id, version=2))
+
+    async def deleted() -> bool:
+        row = await meeting_row(pool, course_id)
+        return bool(row and row["deleted_at"] is not None)
+
+    await eventually(deleted)
+    assert sandbox.meetings(host) == []
+    assert registrant["meeting_id"] in sandbox.state()["deleted_meeting_ids"]
+    detail = (await admin.get(f"/api/v1/courses/{course_id}")).json()
+    assert detail["status"] == "cancelled"
+    assert detail["zoom"]["meeting_id"] is None
+    assert [b["status"] for b in detail["bookings"]] == ["cancelled"]
+
+
+async def test_moderator_change_after_the_first_sync_is_reported_not_propagated(
+    http: httpx.AsyncClient, admin: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    await accepted(http, course_event(course_id, host=host))
+    row = await synced_meeting(pool, course_id)
+
+    other = f"{new_id('h')}@example.com"
+    await accepted(http, course_event(course_id, host=other, version=2))
+
+    async def reported() -> list[dict[str, str]]:
+        errors = await course_errors(admin, course_id)
+        return [e for e in errors if e["code"] == "moderator_changed"]
+
+    [error] = await eventually(reported)
+    assert host in error["message"] and other in error["message"]
+    notes = (await admin.get("/api/v1/notifications")).json()["items"]
+    assert any(n["subject"] == f"course:{course_id}" and other in n["message"] for n in notes)
+    assert sandbox.meetings(other) == []
+    assert [m["id"] for m in sandbox.meetings(host)] == [row["meeting_id"]]
+
+
+async def test_invalid_course_gets_every_problem_a_notification_and_no_zoom_call(
+    http: httpx.AsyncClient, admin: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    course_id = new_id("c")
+    event = course_event(
+        course_id,
+        sessions=[("2031-10-13", "16:00", "21:00"), ("2031-10-15", "09:00", "12:00")],
+        moderator="trainer",
+    )
+    await accepted(http, event)
+
+    found = await eventually(lambda: course_errors(admin, course_id))
+    assert {e["code"] for e in found} == {"moderator_trainer_missing", "session_times_differ"}
+    assert "no trainer in the course is marked as moderator" in found[0]["message"]
+    detail = (await admin.get(f"/api/v1/courses/{course_id}")).json()
+    assert detail["zoom"]["sync_status"] == "failed"
+    notes = (await admin.get("/api/v1/notifications", params={"kind": "validation"})).json()
+    assert any(n["subject"] == f"course:{course_id}" for n in notes["items"])
+    await eventually(lambda: _outbox_idle(pool, course_id))
+    assert await zoom_calls_for(pool, course_id) == 0
+
+
+async def test_host_busy_elsewhere_at_an_overlapping_time_is_a_validation_error(
+    http: httpx.AsyncClient, admin: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    host = f"{new_id('h')}@example.com"
+    first, second = new_id("c"), new_id("c")
+    await accepted(http, course_event(first, host=host))
+    await synced_meeting(pool, first)
+    await accepted(
+        http, course_event(second, host=host.upper(), sessions=[("2031-10-13", "20:00", "22:00")])
+    )
+
+    [error] = await eventually(lambda: course_errors(admin, second))
+    assert error["code"] == "host_busy"
+    assert f"already hosts course {first}" in error["message"]
+    assert await zoom_calls_for(pool, second) == 0
+
+
+async def test_booking_problems_stay_on_their_booking_while_the_others_go_on(
+    http: httpx.AsyncClient, admin: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox
+) -> None:
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    await accepted(http, course_event(course_id, host=host, max_participants=2))
+    await synced_meeting(pool, course_id)
+    host_booking, umlaut, first, second, third = (new_id("B") for _ in range(5))
+    await accepted(http, booking_event(host_booking, course_id, email=host))
+    await accepted(http, booking_event(umlaut, course_id, email="jürgen@example.com"))
+    for booking_id in (first, second, third):
+        await accepted(http, booking_event(booking_id, course_id))
+    await approved(pool, first)
+    await approved(pool, second)
+
+    async def booking_errors() -> dict[str, list[str]]:
+        detail = await course_detail(admin, course_id)
+        found = {b["id"]: [e["code"] for e in b["errors"]] for b in detail.get("bookings", [])}
+        return found if len([codes for codes in found.values() if codes]) == 3 else {}
+
+    errors = await eventually(booking_errors)
+    assert errors == {
+        host_booking: ["host_booked"],
+        umlaut: ["email_not_accepted"],
+        first: [],
+        second: [],
+        third: ["over_capacity"],
+    }
+    # A freed seat goes to the next booking in line.
+    await accepted(http, booking_cancelled(first, course_id, version=2))
+    await approved(pool, third)
+    [meeting] = sandbox.meetings(host)
+    active = sorted(r["email"] for r in meeting["registrants"] if r["status"] == "approved")
+    assert active == sorted(f"{b.lower()}@example.com" for b in (second, third))
