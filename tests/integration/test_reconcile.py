@@ -10,9 +10,12 @@ real worker processes, the CLI as ops run it, and the sandbox Zoom and Calendly 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,9 +24,12 @@ import asyncpg
 import httpx
 import pytest
 
+from service.api.app import create_app
+from service.config import load_settings
 from service.sandbox.calendly import CalendlySandboxSettings
 from service.sandbox.calendly import create_app as create_calendly
 from service.sandbox.serve import serving
+from service.workers.schedule import scheduled_jobs
 from tests.integration.booking_support import (
     booking_cancelled,
     booking_event,
@@ -206,17 +212,16 @@ def calendly_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def calendly_env(
-    service_env: dict[str, str], calendly_url: str, api_url: str
-) -> Iterator[dict[str, str]]:
-    env = {
-        **service_env,
+    zoom_worker_env: dict[str, str], calendly_url: str, api_url: str
+) -> dict[str, str]:
+    """For the CLI; the module's worker (one, so no worker without Zoom takes Zoom work)
+    processes the webhooks."""
+    return {
+        **zoom_worker_env,
         "CALENDLY_API_TOKEN": CALENDLY_TOKEN,
         "CALENDLY_API_BASE_URL": calendly_url,
         "PUBLIC_BASE_URL": api_url,
     }
-    worker = ServiceProcess(["worker", "--threads", "4"], service_env).start()
-    yield env
-    worker.stop()
 
 
 class CalendlyByHand:
@@ -296,3 +301,87 @@ async def test_missed_calendly_webhooks_are_backfilled_and_the_subscription_recr
     assert any("disabled" in n["message"] for n in notices.json()["items"])
     metrics = (await admin.get("/metrics")).text
     assert drift_metric(metrics, "calendly", "subscription_repaired") == 1
+
+
+# -- a Zoom webhook reconciles its course ----------------------------------------------------
+
+ZOOM_SECRET = "zoom-reconcile-secret"
+
+
+async def claim_todays_slots(database_url: str) -> None:
+    """Today's nightly and hourly jobs count as done, so only the relay runs: a nightly full
+    reconcile must not repair what this test expects the webhook to repair."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        now = datetime.now(UTC)
+        for job in scheduled_jobs():
+            if job.name != "relay":
+                await conn.execute(
+                    "INSERT INTO job_runs (job, slot, owner, finished_at) VALUES ($1, $2, $3, "
+                    "now()) ON CONFLICT DO NOTHING",
+                    job.name,
+                    job.slot(now),
+                    "test",
+                )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def zoom_webhook_api(zoom_worker_env: dict[str, str], database_url: str) -> Iterator[str]:
+    """An API with ZOOM_WEBHOOK_SECRET_TOKEN, and a scheduler whose relay brings the
+    debounced reconcile command to the worker once it is due."""
+    settings = load_settings({**zoom_worker_env, "ZOOM_WEBHOOK_SECRET_TOKEN": ZOOM_SECRET})
+    asyncio.run(claim_todays_slots(database_url))
+    scheduler = ServiceProcess(["scheduler"], zoom_worker_env).start()
+    with serving(create_app(settings)) as url:
+        yield url
+    scheduler.stop()
+
+
+async def test_a_zoom_registration_webhook_reconciles_its_course(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, zoom_url: str, zoom_webhook_api: str
+) -> None:
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    assert (await send_event(http, course_event(course_id, host=host))).status_code == 202
+    assert (await send_event(http, booking_event(booking_id, course_id))).status_code == 202
+    row = await approved_row(pool, booking_id)
+
+    ZoomByHand(zoom_url).delete(row["meeting_id"], row["registrant_id"])
+    body = json.dumps(
+        {
+            "event": "meeting.registration_cancelled",
+            "event_ts": int(time.time() * 1000),
+            "payload": {
+                "account_id": "sandbox",
+                "object": {
+                    "id": str(row["meeting_id"]),  # Zoom sends ids as strings or numbers
+                    "registrant": {"id": row["registrant_id"], "email": row["email"]},
+                },
+            },
+        }
+    ).encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(ZOOM_SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    headers = {"x-zm-request-timestamp": stamp, "x-zm-signature": f"v0={signature.hexdigest()}"}
+    async with httpx.AsyncClient(base_url=zoom_webhook_api, timeout=10) as zoom_http:
+        response = await zoom_http.post("/webhooks/zoom", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+
+    async def course_run() -> dict[str, Any] | None:
+        async with pool.acquire() as conn:
+            found = await conn.fetchrow(
+                "SELECT drift, status FROM reconcile_runs WHERE scope = $1 AND finished_at "
+                "IS NOT NULL",
+                f"course:{course_id}",
+            )
+        return dict(found) if found else None
+
+    run = await eventually(course_run, within=60)
+    assert run["status"] == "succeeded"
+    assert run["drift"] == {"missing_registrant": 1}
+    await eventually(lambda: _has(zoom_url, row["meeting_id"], row["email"]), within=30)
+
+
+async def _has(zoom_url: str, meeting_id: int, email: str) -> bool:
+    return email in {r["email"] for r in ZoomByHand(zoom_url).registrants(meeting_id)}
