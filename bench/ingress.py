@@ -622,7 +622,8 @@ async def _benchmark(args: argparse.Namespace) -> dict[str, Any]:
         # 1-3: the real API process.
         port = _free_port()
         env = _service_env(db.dsn, redis_url, prefixes[0], port)
-        with _serving(["-m", "service", "api"], env, port, ready="/readyz") as (url, api_pid):
+        api = ["-m", "service", "api", "--workers", str(args.api_workers)]
+        with _serving(api, env, port, ready="/readyz") as (url, api_pid):
             base = {"url": url, "path": "/webhooks/calendly", "concurrency": c}
             # Warm-up: first connections, prepared statements, code paths.
             _run_load({**base, "mode": "closed", "seconds": 2, "count": 500})
@@ -762,6 +763,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rate", type=float, default=500, help="fixed-rate run, req/s (500)")
     parser.add_argument("--drain", type=int, default=2000, help="deliveries to drain (2000)")
     parser.add_argument("--pgbench-seconds", type=int, default=10, help="pgbench -T (10)")
+    parser.add_argument("--api-workers", type=int, default=1, help="API processes (1)")
     parser.add_argument("--json", help="also write the raw results to this file")
     args = parser.parse_args(argv)
     if not (1 <= args.seconds <= 60 and 1 <= args.concurrency <= 256 and args.rate > 0):

@@ -24,6 +24,9 @@ PROCESS_INBOX = "process_inbox"
 EXECUTE_OUTBOX = "execute_outbox"
 RUN_JOB = "run_job"
 
+# Ids committed together travel together: one Redis round trip per batch, not per event.
+INBOX_IDS_PER_MESSAGE = 32
+
 # A SIGKILLed worker's messages return once its heartbeat is this old (ms) and a
 # maintenance pass runs; Dramatiq's defaults (60 s, 0.1 % of commands) mean minutes.
 HEARTBEAT_TIMEOUT_MS = 5_000
@@ -56,10 +59,15 @@ class Courier:
         self.broker = broker
 
     async def send_inbox(self, ids: Iterable[int]) -> bool:
-        return await self._send(INBOX_QUEUE, PROCESS_INBOX, [(i,) for i in ids])
+        pending = list(ids)
+        step = INBOX_IDS_PER_MESSAGE
+        batches: list[tuple[object, ...]] = [
+            (pending[i : i + step],) for i in range(0, len(pending), step)
+        ]
+        return await self._send(INBOX_QUEUE, PROCESS_INBOX, batches)
 
     async def send_inbox_later(self, inbox_id: int, delay_ms: int) -> bool:
-        return await self._send(INBOX_QUEUE, PROCESS_INBOX, [(inbox_id,)], delay_ms)
+        return await self._send(INBOX_QUEUE, PROCESS_INBOX, [([inbox_id],)], delay_ms)
 
     async def send_outbox(self, ids: Iterable[int], delay_ms: int | None = None) -> bool:
         return await self._send(OUTBOX_QUEUE, EXECUTE_OUTBOX, [(i,) for i in ids], delay_ms)

@@ -23,7 +23,8 @@ from service.api.ops import routes as ops_routes
 from service.api.request_id import RequestIdMiddleware
 from service.api.runtime import ApiRuntime
 from service.api.webinar_routes import routes as webinar_routes
-from service.config import Settings
+from service.config import Settings, load_settings
+from service.logs import configure_logging
 from service.webhooks.booking import receive_booking
 from service.webhooks.calendly import receive_calendly
 from service.webhooks.inbox_writer import InboxWriter
@@ -80,3 +81,10 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+
+
+def create_app_from_environment() -> Starlette:
+    """For uvicorn's factory mode: each API process reads the same environment."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

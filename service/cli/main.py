@@ -16,7 +16,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("up", help="everything on one machine (embedded Postgres/Redis if unset)")
-    commands.add_parser("api", help="the HTTP API (ingress, admin, ops)")
+    api = commands.add_parser("api", help="the HTTP API (ingress, admin, ops)")
+    api.add_argument(
+        "--workers", type=int, default=1, help="API processes sharing the port (default 1)"
+    )
     worker = commands.add_parser("worker", help="a Dramatiq worker process")
     worker.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     commands.add_parser("scheduler", help="periodic jobs (safe to run more than once)")

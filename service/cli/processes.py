@@ -26,13 +26,19 @@ def run_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def run_api(settings: Settings, _args: argparse.Namespace) -> int:
+def run_api(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415
 
-    from service.api.app import create_app  # noqa: PLC0415
-
-    app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    settings.require_services()
+    uvicorn.run(
+        "service.api.app:create_app_from_environment",
+        factory=True,
+        workers=args.workers,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
     return 0
 
 

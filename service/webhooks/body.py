@@ -23,7 +23,12 @@ async def read_limited_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def reject_nul(text: str) -> None:
-    """Postgres text and jsonb cannot hold U+0000; refuse it up front with a clear 400."""
+def storable_text(body: bytes) -> str:
+    """The body as text Postgres can store as jsonb: UTF-8 without U+0000 (else a clear 400)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "the body is not UTF-8") from None
     if "\\u0000" in text or "\x00" in text:
         raise ApiError(400, "the body contains a NUL character (\\u0000), which is not accepted")
+    return text

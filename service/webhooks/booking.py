@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.domain.booking_events import InvalidEvent, UnknownEventType, parse_booking_event
-from service.webhooks.body import read_limited_body, reject_nul
+from service.webhooks.body import read_limited_body, storable_text
 from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_standard_webhook
@@ -36,7 +36,7 @@ async def receive_booking(request: Request) -> JSONResponse:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ApiError(400, f"body is not JSON: {error}") from None
-    reject_nul(body.decode("utf-8"))
+    text = storable_text(body)
     try:
         event = parse_booking_event(document)
     except UnknownEventType as error:
@@ -48,7 +48,5 @@ async def receive_booking(request: Request) -> JSONResponse:
     except InvalidEvent as error:
         details = [{"field": p.location, "problem": p.message} for p in error.problems]
         raise ApiError(422, "invalid event", details) from None
-    stored = NewEvent(
-        source="booking", event_type=event.type, dedupe_key=webhook_id, payload=document
-    )
+    stored = NewEvent(source="booking", event_type=event.type, dedupe_key=webhook_id, body=text)
     return await stored_response(rt, stored)

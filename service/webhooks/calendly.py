@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from starlette.requests import Request
@@ -11,7 +10,7 @@ from starlette.responses import JSONResponse
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.domain.calendly import MalformedWebhook, dedupe_key, parse_webhook
-from service.webhooks.body import read_limited_body, reject_nul
+from service.webhooks.body import read_limited_body, storable_text
 from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_calendly
@@ -28,12 +27,11 @@ async def receive_calendly(request: Request) -> JSONResponse:
         webhook = parse_webhook(body)
     except MalformedWebhook as error:
         raise ApiError(400, error.reason) from None
-    reject_nul(body.decode("utf-8", errors="replace"))
     event = NewEvent(
         source="calendly",
         event_type=webhook.event,
         dedupe_key=dedupe_key(webhook),
-        payload=json.loads(body),
+        body=storable_text(body),
         handled=webhook.handled,
     )
     return await stored_response(rt, event)

@@ -10,9 +10,7 @@ the ids of new rows are sent to the workers only after the commit (DESIGN rule 1
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
-from typing import Any
 
 import asyncpg
 
@@ -44,7 +42,7 @@ class NewEvent:
     source: str
     event_type: str
     dedupe_key: str
-    payload: Any  # JSON-able; stored as jsonb
+    body: str  # the received JSON text, already parsed once by the caller; stored as jsonb
     handled: bool = True  # False: stored as 'ignored', never sent to a worker
 
 
@@ -109,7 +107,7 @@ class InboxWriter:
             columns[0].append(event.source)
             columns[1].append(event.event_type)
             columns[2].append(event.dedupe_key)
-            columns[3].append(json.dumps(event.payload, ensure_ascii=False))
+            columns[3].append(event.body)
             columns[4].append("pending" if event.handled else "ignored")
         async with self.pool.acquire() as conn:
             inserted = {

@@ -21,7 +21,7 @@ from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.domain.zoom_webhooks import HANDLED_EVENTS, dedupe_key
 from service.logs import get_logger
-from service.webhooks.body import read_limited_body, reject_nul
+from service.webhooks.body import read_limited_body, storable_text
 from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_zoom, zoom_challenge_response
@@ -71,14 +71,14 @@ async def receive_zoom(request: Request) -> JSONResponse:
         assert secret is not None
         encrypted = zoom_challenge_response(plain, secret)
         return JSONResponse({"plainToken": plain, "encryptedToken": encrypted})
-    reject_nul(body.decode("utf-8", errors="replace"))
+    text = storable_text(body)
     stored = await stored_response(
         rt,
         NewEvent(
             source="zoom",
             event_type=event,
             dedupe_key=dedupe_key(document),
-            payload=document,
+            body=text,
             handled=event in HANDLED_EVENTS,
         ),
     )

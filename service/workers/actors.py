@@ -22,7 +22,7 @@ from service.adapters.broker import (
     RUN_JOB,
 )
 from service.workers.handlers import inbox_handlers
-from service.workers.inbox import process_inbox_item
+from service.workers.inbox import process_inbox_items
 from service.workers.jobs import run_named_job
 from service.workers.outbox import execute_outbox_item
 from service.workers.reconcile import reconcile_commands
@@ -34,7 +34,7 @@ TIME_LIMIT_MS = 10 * 60 * 1000
 
 @dataclass(frozen=True)
 class Actors:
-    process_inbox: dramatiq.Actor[[int], object]
+    process_inbox: dramatiq.Actor[[list[int]], object]
     run_job: dramatiq.Actor[[str, dict[str, object]], object]
     execute_outbox: dramatiq.Actor[[int], object]
 
@@ -43,8 +43,8 @@ def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
     handlers = inbox_handlers()
     commands = {**zoom_commands(), **reconcile_commands()}
 
-    async def process_inbox(inbox_id: int) -> None:
-        await process_inbox_item(await runtime.get(), handlers, inbox_id)
+    async def process_inbox(inbox_ids: list[int]) -> None:
+        await process_inbox_items(await runtime.get(), handlers, inbox_ids)
 
     async def run_job(name: str, arguments: dict[str, object]) -> None:
         await run_named_job(await runtime.get(), name, arguments)

@@ -7,6 +7,7 @@ the second time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,22 @@ InboxHandler = Callable[[UnitOfWork, dict[str, Any]], Awaitable[None]]
 HandlerTable = dict[tuple[str, str], InboxHandler]
 
 log = get_logger(__name__)
+
+# Items of one message run side by side, each on its own pooled connection.
+CONCURRENT_ITEMS = 4
+
+
+async def process_inbox_items(
+    runtime: WorkerRuntime, handlers: HandlerTable, ids: list[int]
+) -> None:
+    """Process the ids of one message (events committed together at ingress)."""
+    gate = asyncio.Semaphore(CONCURRENT_ITEMS)
+
+    async def one(inbox_id: int) -> None:
+        async with gate:
+            await process_inbox_item(runtime, handlers, inbox_id)
+
+    await asyncio.gather(*(one(inbox_id) for inbox_id in ids))
 
 
 async def process_inbox_item(runtime: WorkerRuntime, handlers: HandlerTable, inbox_id: int) -> None:
