@@ -105,7 +105,7 @@ class Gate:
             window = self.windows[token] = RateWindow(started=now)
         # Clamped: float rounding can make a fresh window's remainder 60.000…01 → 61.
         remaining_s = window.started + self.rate_window_s - now
-        reset_s = min(self.rate_window_s, max(1, math.ceil(remaining_s)))
+        reset_s = min(math.ceil(self.rate_window_s), max(1, math.ceil(remaining_s)))
         if window.used >= self.rate_limit:
             raise RateLimited(RateHeaders(self.rate_limit, 0, reset_s))
         window.used += 1
