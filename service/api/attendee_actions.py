@@ -17,6 +17,8 @@ from service.api.errors import ApiError
 from service.domain.attendance import AttendanceUpdate
 from service.workers.unit_of_work import UnitOfWork
 
+BIGINT_MAX = 2**63 - 1
+
 
 async def add_manual(
     pool: asyncpg.Pool, event_id: int, name: str, email: str, by: str
@@ -71,7 +73,8 @@ async def edit(
 async def mark_attendance(
     pool: asyncpg.Pool, updates: tuple[AttendanceUpdate, ...], by: str
 ) -> list[dict[str, Any]]:
-    ids = [update.attendee_id for update in updates]
+    # An id beyond bigint cannot exist; keep it out of the query and report it as unknown.
+    ids = [update.attendee_id for update in updates if update.attendee_id <= BIGINT_MAX]
     async with pool.acquire() as conn, conn.transaction():
         unit = UnitOfWork(conn)
         for key in await attendee_admin.lock_keys(conn, ids):

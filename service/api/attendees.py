@@ -67,7 +67,7 @@ def _user_id(body: dict[str, Any], problems: input.Problems) -> str | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if isinstance(value, str) and value.strip() and len(value) <= 100:
+    if isinstance(value, str) and value.strip() and len(value) <= 100 and input.storable(value):
         return value.strip()
     problems.add("user_id", "expected a user id (string or integer) or null")
     return None

@@ -71,7 +71,15 @@ def text(
     if len(value) > max_length:
         problems.add(name, f"at most {max_length} characters")
         return None
+    if not storable(value):
+        problems.add(name, "must not contain NUL characters")
+        return None
     return value.strip()
+
+
+def storable(value: str) -> bool:
+    """Postgres text cannot hold NUL; such input is refused, not allowed to fail the query."""
+    return "\x00" not in value
 
 
 def email(body: Mapping[str, Any], name: str, problems: Problems) -> str | None:

@@ -26,7 +26,11 @@ def decode(cursor: str | None, arity: int) -> list[Any] | None:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, UnicodeDecodeError):
         values = None
-    if not isinstance(values, list) or len(values) != arity:
+    if (
+        not isinstance(values, list)
+        or len(values) != arity
+        or any(isinstance(v, str) and "\x00" in v for v in values)
+    ):
         raise ApiError(
             422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
         )

@@ -40,7 +40,7 @@ async def create_participation(request: Request) -> JSONResponse:
     teacher_id = body.get("teacher_id")
     if isinstance(teacher_id, int) and not isinstance(teacher_id, bool):
         teacher_id = str(teacher_id)
-    if not isinstance(teacher_id, str) or not teacher_id.strip():
+    if not isinstance(teacher_id, str) or not teacher_id.strip() or not input.storable(teacher_id):
         problems.add("teacher_id", "required: a user id")
     raw_date = body.get("webinar_date")
     when = None

@@ -22,7 +22,7 @@ async def search_users(request: Request) -> JSONResponse:
     problems = input.Problems()
     raw = request.query_params.get("query", "")
     folded = search_key(raw)
-    if not folded:
+    if not folded or not input.storable(raw):
         problems.add("query", "required: at least one letter or digit of a name or email")
     elif len(raw) > QUERY_MAX:
         problems.add("query", f"at most {QUERY_MAX} characters")
@@ -45,6 +45,8 @@ async def search_users(request: Request) -> JSONResponse:
 
 async def get_user(request: Request) -> JSONResponse:
     user_id = request.path_params["id"]
+    if not input.storable(user_id):
+        raise ApiError(404, f"no such user: {user_id!r}")
     async with runtime(request).pool.acquire() as conn:
         user = await user_reads.load(conn, user_id)
     if user is None:
