@@ -108,22 +108,28 @@ async def upcoming(
     conn: Connection, *, days: int, after: tuple[datetime, int] | None, limit: int
 ) -> list[dict[str, Any]]:
     """Active events not yet over that start within `days`, with attendance counts over
-    active attendees (participation = pending + participated + not participated)."""
+    active attendees (participation = pending + participated + not participated).
+
+    The page of events is chosen first and only its events' attendees are counted (a lateral
+    index scan each), so the cost follows the page size, not the attendees in the window.
+    """
     rows = await conn.fetch(
         f"""
-        SELECT {EVENT_COLUMNS},
-               count(a.id) AS participation_count,
-               count(a.id) FILTER (WHERE a.attended IS NULL) AS pending_count,
-               count(a.id) FILTER (WHERE a.attended) AS participated_count,
-               count(a.id) FILTER (WHERE NOT a.attended) AS not_participated_count
-          FROM calendly_events e
-          LEFT JOIN calendly_attendees a ON a.event_id = e.id AND a.status = 'active'
-         WHERE e.status = 'active' AND e.end_time >= now()
-           AND e.start_time < now() + make_interval(days => $1)
-           AND ($2::timestamptz IS NULL OR (e.start_time, e.id) > ($2, $3::bigint))
-         GROUP BY e.id
+        SELECT {EVENT_COLUMNS}, c.*
+          FROM (SELECT * FROM calendly_events
+                 WHERE status = 'active' AND end_time >= now()
+                   AND start_time < now() + make_interval(days => $1)
+                   AND ($2::timestamptz IS NULL OR (start_time, id) > ($2, $3::bigint))
+                 ORDER BY start_time, id
+                 LIMIT $4) e
+         CROSS JOIN LATERAL (
+               SELECT count(*) AS participation_count,
+                      count(*) FILTER (WHERE a.attended IS NULL) AS pending_count,
+                      count(*) FILTER (WHERE a.attended) AS participated_count,
+                      count(*) FILTER (WHERE NOT a.attended) AS not_participated_count
+                 FROM calendly_attendees a
+                WHERE a.event_id = e.id AND a.status = 'active') c
          ORDER BY e.start_time, e.id
-         LIMIT $4
         """,  # noqa: S608 - fixed column lists, values are parameters
         days,
         after[0] if after else None,
