@@ -1,0 +1,286 @@
+"""Booking → Zoom under faults: concurrent workers, a worker killed mid-call, token expiry,
+429 storms, 5xx, timeouts, daily limits and refusals — with real worker processes and the
+sandbox Zoom's fault injection over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.integration.booking_support import (
+    Sandbox,
+    booking_event,
+    course_event,
+    meeting_row,
+    new_id,
+    registrant_row,
+    sandbox_zoom,
+    send_event,
+    zoom_env,
+)
+from tests.support import ServiceProcess, eventually
+
+Spawn = Callable[..., ServiceProcess]
+
+
+@pytest.fixture(scope="module")
+def sandbox_url() -> Iterator[str]:
+    with sandbox_zoom() as url:
+        yield url
+
+
+@pytest.fixture
+def sandbox(sandbox_url: str) -> Iterator[Sandbox]:
+    sandbox = Sandbox(sandbox_url)
+    yield sandbox
+    sandbox.clear_faults()
+    sandbox.settings(registrant_adds_per_day=3, unknown_users=[])
+
+
+@pytest.fixture
+def env(service_env: dict[str, str], sandbox_url: str) -> dict[str, str]:
+    return zoom_env(service_env, sandbox_url)
+
+
+def start_workers(spawn: Spawn, env: dict[str, str], count: int = 1) -> list[ServiceProcess]:
+    workers = [spawn("worker", "--threads", "4", env=env) for _ in range(count)]
+    spawn("scheduler", env=env)  # the relay: re-sends lost messages, expires dead leases
+    return workers
+
+
+async def send_all(http: httpx.AsyncClient, *events: dict[str, Any]) -> None:
+    responses = await asyncio.gather(*(send_event(http, e) for e in events))
+    assert all(r.status_code == 202 for r in responses), [r.text for r in responses]
+
+
+async def all_approved(pool: asyncpg.Pool, booking_ids: list[str], within: float = 30) -> None:
+    async def check() -> bool:
+        rows = await pool.fetch(
+            "SELECT zoom_status, state FROM zoom_registrants WHERE booking_id = ANY($1)",
+            booking_ids,
+        )
+        done = [r for r in rows if r["zoom_status"] == "approved" and r["state"] == "done"]
+        return len(done) == len(booking_ids)
+
+    await eventually(check, within=within)
+
+
+def registrant_adds(sandbox: Sandbox, meeting_id: int) -> list[dict[str, Any]]:
+    return [
+        c
+        for c in sandbox.calls(meeting_id)
+        if c["method"] == "POST" and c["path"].endswith("/registrants")
+    ]
+
+
+async def dead_letters_since(pool: asyncpg.Pool, since: datetime) -> int:
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM dead_letters WHERE source = 'outbox' AND created_at >= $1", since
+    )
+    return count
+
+
+async def test_two_workers_on_one_course_make_one_meeting_and_one_registrant_per_booking(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    start_workers(spawn, env, count=2)
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    bookings = [new_id("B") for _ in range(30)]
+    await send_all(
+        http,
+        *(booking_event(b, course_id) for b in bookings[:10]),
+        course_event(course_id, host=host),
+        course_event(course_id, host=host, version=2, title="Zweiter Titel"),
+        *(booking_event(b, course_id) for b in bookings[10:]),
+    )
+    await all_approved(pool, bookings)
+
+    [meeting] = sandbox.meetings(host)
+    emails = [r["email"] for r in meeting["registrants"]]
+    assert sorted(emails) == sorted(f"{b.lower()}@example.com" for b in bookings)
+    assert len(registrant_adds(sandbox, meeting["id"])) == 30
+    creates = [r for r in sandbox.requests() if r["path"] == f"/v2/users/{host}/meetings"]
+    assert len(creates) == 1
+
+
+async def test_a_worker_killed_mid_add_leaves_no_duplicate_registrant(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    [doomed] = [spawn("worker", "--threads", "2", env=env)]
+    await send_all(http, course_event(course_id, host=host))
+    meeting = await eventually(lambda: meeting_row(pool, course_id))
+    await eventually(lambda: _has_meeting_id(pool, course_id))
+    # Zoom adds the registrant, then its answer takes long: the worker dies waiting for it.
+    sandbox.fault(method="POST", path="/registrants$", after_effect=True, delay_seconds=8)
+    await send_all(http, booking_event(booking_id, course_id))
+
+    async def added_in_zoom() -> bool:
+        return any(m["registrants"] for m in sandbox.meetings(host))
+
+    await eventually(added_in_zoom)
+    doomed.kill()
+    row = await registrant_row(pool, booking_id)
+    assert row is not None and row["state"] == "in_flight"
+
+    start_workers(spawn, env)
+    await all_approved(pool, [booking_id], within=40)
+    meeting = await meeting_row(pool, course_id)
+    assert meeting is not None
+    [registrant] = sandbox.meetings(host)[0]["registrants"]
+    assert len(registrant_adds(sandbox, meeting["meeting_id"])) == 1
+    row = await registrant_row(pool, booking_id)
+    assert row is not None and row["registrant_id"] == registrant["id"]
+    assert row["join_url"] == registrant["join_url"]
+
+
+async def _has_meeting_id(pool: asyncpg.Pool, course_id: str) -> bool:
+    row = await meeting_row(pool, course_id)
+    return bool(row and row["meeting_id"])
+
+
+async def test_token_expiry_mid_run_refreshes_once_and_loses_nothing(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    since = datetime.now(UTC)
+    start_workers(spawn, env)
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    first, second = [new_id("B") for _ in range(5)], [new_id("B") for _ in range(5)]
+    await send_all(
+        http, course_event(course_id, host=host), *(booking_event(b, course_id) for b in first)
+    )
+    await all_approved(pool, first)
+    issued = sandbox.state()["tokens_issued"]
+    sandbox.expire_tokens()
+    await send_all(http, *(booking_event(b, course_id) for b in second))
+    await all_approved(pool, second)
+    refused = [r for r in sandbox.requests() if r["status"] == 401 and r["code"] == 124]
+    assert refused, "the expired token was used once and refused"
+    assert sandbox.state()["tokens_issued"] == issued + 1
+    assert await dead_letters_since(pool, since) == 0
+
+
+async def test_a_429_storm_and_5xx_are_retried_until_everyone_is_registered(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    since = datetime.now(UTC)
+    start_workers(spawn, env, count=2)
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    bookings = [new_id("B") for _ in range(10)]
+    qps = {"X-RateLimit-Type": "QPS", "X-RateLimit-Category": "Light", "Retry-After": "1"}
+    busy = {"code": 429, "message": "You have reached the maximum per-second rate limit."}
+    sandbox.fault(method="POST", path="/registrants$", status=429, headers=qps, body=busy, times=8)
+    sandbox.fault(
+        method="POST",
+        path="/registrants$",
+        status=500,
+        times=4,
+        body={"code": 500, "message": "Internal error"},
+    )
+    sandbox.fault(
+        method="POST",
+        path="/meetings$",
+        status=502,
+        times=1,
+        body={"code": 502, "message": "Bad gateway"},
+    )
+    await send_all(
+        http, course_event(course_id, host=host), *(booking_event(b, course_id) for b in bookings)
+    )
+    await all_approved(pool, bookings, within=60)
+    [meeting] = sandbox.meetings(host)
+    assert len(meeting["registrants"]) == 10
+    assert await dead_letters_since(pool, since) == 0
+
+
+async def test_a_lost_answer_is_looked_up_not_repeated(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    start_workers(spawn, env)
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    await send_all(http, course_event(course_id, host=host))
+    await eventually(lambda: _has_meeting_id(pool, course_id))
+    # Zoom adds the registrant but answers after the client's 10 s read timeout.
+    sandbox.fault(method="POST", path="/registrants$", after_effect=True, delay_seconds=11)
+    await send_all(http, booking_event(booking_id, course_id))
+    await all_approved(pool, [booking_id], within=40)
+    meeting = await meeting_row(pool, course_id)
+    assert meeting is not None
+    assert len(registrant_adds(sandbox, meeting["meeting_id"])) == 1
+    lookups = [
+        c
+        for c in sandbox.calls(meeting["meeting_id"])
+        if c["method"] == "GET" and c["path"].endswith("/registrants")
+    ]
+    assert lookups
+
+
+async def test_daily_limit_defers_until_after_midnight_utc_and_is_not_dead(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    start_workers(spawn, env)
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    await send_all(http, course_event(course_id, host=host))
+    await eventually(lambda: _has_meeting_id(pool, course_id))
+    sandbox.settings(registrant_adds_per_day=0)
+    await send_all(http, booking_event(booking_id, course_id))
+
+    async def deferred() -> asyncpg.Record | None:
+        row = await pool.fetchrow(
+            "SELECT * FROM outbox WHERE subject = $1", f"booking:{booking_id}"
+        )
+        return row if row is not None and row["last_error"] else None
+
+    row = await eventually(deferred)
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    assert row["status"] == "pending" and row["attempts"] == 0
+    assert row["not_before"] >= tomorrow.replace(microsecond=0)
+    assert "daily" in row["last_error"]
+    dead = await pool.fetchval(
+        "SELECT count(*) FROM dead_letters WHERE source = 'outbox' AND ref_id = $1", row["id"]
+    )
+    assert dead == 0
+    registrant = await registrant_row(pool, booking_id)
+    assert registrant is not None and registrant["state"] == "pending"
+
+
+async def test_a_refusal_is_a_dead_letter_with_zoom_code_on_the_course_and_notified(  # noqa: PLR0917
+    http: httpx.AsyncClient,
+    admin: httpx.AsyncClient,
+    pool: asyncpg.Pool,
+    sandbox: Sandbox,
+    spawn: Spawn,
+    env: dict[str, str],
+) -> None:
+    start_workers(spawn, env)
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    sandbox.settings(unknown_users=[host])
+    await send_all(http, course_event(course_id, host=host))
+
+    async def failed() -> dict[str, Any] | None:
+        detail = (await admin.get(f"/api/v1/courses/{course_id}")).json()
+        zoom = detail.get("zoom") or {}
+        return detail if zoom.get("sync_status") == "failed" else None
+
+    detail = await eventually(failed)
+    [error] = detail["zoom"]["errors"]
+    assert error["code"] == "zoom_1001"
+    assert "not exist or not belong to this account" in error["message"]
+    letter = await pool.fetchrow(
+        "SELECT * FROM dead_letters WHERE payload ->> 'subject' = $1", f"course:{course_id}"
+    )
+    assert letter["type"] == "sync_meeting" and "1001" in letter["error_message"]
+    notes = (await admin.get("/api/v1/notifications", params={"kind": "sync_failed"})).json()
+    assert any(n["subject"] == f"course:{course_id}" for n in notes["items"])
+
+    # Fixed in Zoom: "sync now" tries again and creates the meeting.
+    sandbox.settings(unknown_users=[])
+    assert (await admin.post(f"/api/v1/courses/{course_id}/zoom/sync")).status_code == 202
+    await eventually(lambda: _has_meeting_id(pool, course_id))
+    assert (await admin.post("/api/v1/courses/nope/zoom/sync")).status_code == 404
