@@ -514,6 +514,16 @@ def _other_paths() -> dict[str, Schema]:
                 params=[path("course_id", TEXT)],
             )
         },
+        "/api/v1/calendly/event-types/{uuid}/zoom": {
+            "put": op(
+                "Map a Calendly event type to a Zoom meeting (CONTRACT §4)",
+                courses,
+                _ok("The mapping", ref("Open")),
+                errors=(400, 404, 422),
+                params=[path("uuid", TEXT)],
+                body=obj(["meeting_id"], {"meeting_id": {"type": ["integer", "string"]}}),
+            )
+        },
         "/api/v1/notifications": {
             "get": op("What a person should see", ops, _ok("Notifications", open_list))
         },
