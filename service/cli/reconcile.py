@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from typing import Any
 
 from service.adapters.broker import Courier, create_broker
+from service.adapters.calendly_client import CalendlyError
 from service.config import Settings
 from service.workers.reconcile import ReconcileNotPossible, reconcile, watch_subscription
 from service.workers.runtime import LazyRuntime
@@ -28,8 +30,8 @@ def run_calendly(settings: Settings, _args: argparse.Namespace) -> int:
     """`calendly subscribe`: create or repair the subscription; after a repair, backfill."""
     try:
         result = _with_runtime(settings, watch_subscription)
-    except ReconcileNotPossible as error:
-        print(f"error: {error}")
+    except (ReconcileNotPossible, CalendlyError) as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
     _print(result)
     return 1 if result.get("backfill", {}).get("status") == "failed" else 0

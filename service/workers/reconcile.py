@@ -35,7 +35,7 @@ from service.adapters.calendly_client import CalendlyClient, CalendlyError
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.sync_jobs import SyncRequest
 from service.adapters.work_items import notify
-from service.adapters.zoom import ZoomClient, ZoomError, ZoomTerminal
+from service.adapters.zoom import ZoomClient, ZoomDeferred, ZoomError, ZoomTerminal
 from service.config import Settings
 from service.domain.registrants import RegistrantState
 from service.logs import get_logger
@@ -368,7 +368,13 @@ async def reconcile_zoom(runtime: WorkerRuntime) -> dict[str, Any]:
                 )
             ]
         for course_id in course_ids:
-            await reconcile_course(runtime, zoom, course_id, drift, {"reconcile_run": str(run_id)})
+            cause = {"reconcile_run": str(run_id)}
+            try:
+                await reconcile_course(runtime, zoom, course_id, drift, cause)
+            except ZoomDeferred:
+                raise  # a daily limit: the rest of the run would hit it too
+            except ZoomError as error:  # one course's trouble must not hide the others' drift
+                drift.add("course_failed", course_id=course_id, error=str(error))
         drift.report.append({"kind": "summary", "courses_checked": len(course_ids)})
 
     return await _recorded(runtime.pool, "zoom", None, work)
