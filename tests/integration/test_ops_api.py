@@ -224,3 +224,33 @@ async def test_ops_token_may_read_ops_but_no_token_may_not(api_url: str, ops_tok
         response = await client.get("/api/v1/ops/reconcile-runs", headers=headers)
         assert response.status_code == 200
         assert set(response.json()) == {"items", "next_cursor"}
+
+
+async def test_retention_prunes_old_log_rows_and_job_slots(
+    pool: asyncpg.Pool, settings: Any
+) -> None:
+    from service.workers.retention import prune_old_records
+    from service.workers.runtime import WorkerRuntime
+
+    marker = f"/retention/{uuid.uuid4().hex}"
+    async with pool.acquire() as conn:
+        for age_days in (31, 29):
+            await conn.execute(
+                "INSERT INTO integration_log (at, system, method, path, status, duration_ms) "
+                "VALUES (now() - make_interval(days => $1), 'zoom', 'GET', $2, 200, 1)",
+                age_days,
+                marker,
+            )
+        await conn.execute(
+            "INSERT INTO job_runs (job, slot, owner, finished_at) VALUES "
+            "($1, now() - interval '8 days', 't', now()), "
+            "($1, now() - interval '6 days', 't', now())",
+            marker,
+        )
+    runtime = WorkerRuntime(settings=settings, pool=pool, redis=None, courier=None)  # type: ignore[arg-type]
+    pruned = await prune_old_records(runtime)
+    assert pruned["integration_log"] >= 1 and pruned["job_runs"] >= 1
+    async with pool.acquire() as conn:
+        left = await conn.fetchval("SELECT count(*) FROM integration_log WHERE path = $1", marker)
+        slots = await conn.fetchval("SELECT count(*) FROM job_runs WHERE job = $1", marker)
+    assert (left, slots) == (1, 1)
