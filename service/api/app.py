@@ -14,6 +14,7 @@ from service.adapters.broker import Courier, create_broker
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
 from service.api.auth import BearerAuthMiddleware
+from service.api.calendly_zoom import put_event_type_zoom
 from service.api.courses import get_course, list_courses, sync_course
 from service.api.errors import EXCEPTION_HANDLERS
 from service.api.health import healthz, readyz
@@ -44,6 +45,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/courses", list_courses, methods=["GET"]),
         Route("/api/v1/courses/{course_id}", get_course, methods=["GET"]),
         Route("/api/v1/courses/{course_id}/zoom/sync", sync_course, methods=["POST"]),
+        Route("/api/v1/calendly/event-types/{uuid}/zoom", put_event_type_zoom, methods=["PUT"]),
         *ops_routes(),
     ]
 

@@ -21,6 +21,7 @@ from service.adapters.broker import (
     PROCESS_INBOX,
     RUN_JOB,
 )
+from service.workers.calendly_zoom import calendly_zoom_commands
 from service.workers.handlers import inbox_handlers
 from service.workers.inbox import process_inbox_items
 from service.workers.jobs import run_named_job
@@ -41,7 +42,7 @@ class Actors:
 
 def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
     handlers = inbox_handlers()
-    commands = {**zoom_commands(), **reconcile_commands()}
+    commands = {**zoom_commands(), **reconcile_commands(), **calendly_zoom_commands()}
 
     async def process_inbox(inbox_ids: list[int]) -> None:
         await process_inbox_items(await runtime.get(), handlers, inbox_ids)

@@ -66,7 +66,7 @@ def zoom_commands() -> CommandTable:
     }
 
 
-def _zoom(runtime: WorkerRuntime) -> ZoomClient:
+def zoom_client(runtime: WorkerRuntime) -> ZoomClient:
     """The client, or a deferral: with no credentials Zoom work waits, nothing is lost."""
     if runtime.zoom is None:
         raise ZoomDeferred(
@@ -101,7 +101,7 @@ class _MeetingWork:
 async def sync_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Create the course's meeting if it has none, else update what Zoom sees if it changed."""
     course_id = item.subject.removeprefix("course:")
-    zoom = _zoom(runtime)
+    zoom = zoom_client(runtime)
     work = await _claim_meeting_work(runtime, course_id)
     if work is None:
         return
@@ -229,7 +229,7 @@ def _zoom_dates(meeting: dict[str, Any], zone: ZoneInfo) -> list[date]:
 async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Delete the cancelled course's meeting; one already gone or ended counts as deleted."""
     course_id = item.subject.removeprefix("course:")
-    zoom = _zoom(runtime)
+    zoom = zoom_client(runtime)
     async with runtime.pool.acquire() as conn, conn.transaction():
         await UnitOfWork(conn).lock(course_subject(course_id))
         stored = await repo.load_course(conn, course_id)
@@ -279,7 +279,9 @@ class _RegistrantWork:
 
 
 @dataclass(frozen=True)
-class _Found:
+class RegistrantInZoom:
+    """A registrant as Zoom holds it (also used for Calendly invitees)."""
+
     id: str
     email: str
     status: str  # approved | cancelled | pending
@@ -289,7 +291,7 @@ class _Found:
 async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Make the booking's registrant approved or cancelled, as the booking now says."""
     booking_id = item.subject.removeprefix("booking:")
-    zoom = _zoom(runtime)
+    zoom = zoom_client(runtime)
     work = await _claim_registrant_work(runtime, booking_id)
     if work is None:
         return
@@ -350,76 +352,84 @@ async def _claim_registrant_work(runtime: WorkerRuntime, booking_id: str) -> _Re
 
 async def _bring_in_line(
     zoom: ZoomClient, work: _RegistrantWork, cause: dict[str, str]
-) -> _Found | None:
+) -> RegistrantInZoom | None:
     """The Zoom calls for one registrant; returns what Zoom holds afterwards (None: nothing)."""
     known = work.known
-    current: _Found | None = None
+    current: RegistrantInZoom | None = None
     if work.unsure and known is not None and known.email:
-        current = await _find(zoom, work.meeting_id, known.email, cause)
+        current = await find_registrant(zoom, work.meeting_id, known.email, cause)
     elif known is not None and known.registrant_id and known.email and known.zoom_status:
-        current = _Found(known.registrant_id, known.email, known.zoom_status, known.join_url)
+        current = RegistrantInZoom(
+            known.registrant_id, known.email, known.zoom_status, known.join_url
+        )
     wanted = work.goal.email if work.goal.state is RegistrantState.APPROVED else None
     if current is not None and current.status == "approved" and current.email != wanted:
-        await _set_status(zoom, work.meeting_id, "cancel", current, cause)
-        current = _Found(current.id, current.email, "cancelled", current.join_url)
+        await set_registrant_status(zoom, work.meeting_id, "cancel", current, cause)
+        current = RegistrantInZoom(current.id, current.email, "cancelled", current.join_url)
     if wanted is None:
         return current
     if current is not None and current.email == wanted:
         if current.status != "approved":
-            await _set_status(zoom, work.meeting_id, "approve", current, cause)
-        approved = _Found(current.id, current.email, "approved", current.join_url)
-        return await _with_join_url(zoom, work.meeting_id, approved, cause)
+            await set_registrant_status(zoom, work.meeting_id, "approve", current, cause)
+        approved = RegistrantInZoom(current.id, current.email, "approved", current.join_url)
+        return await with_join_url(zoom, work.meeting_id, approved, cause)
     return await _add(zoom, work, wanted, cause)
 
 
 async def _add(
     zoom: ZoomClient, work: _RegistrantWork, email: str, cause: dict[str, str]
-) -> _Found:
+) -> RegistrantInZoom:
     try:
         added = await zoom.add_registrant(
             work.meeting_id, registrant_body(work.booking), cause=cause
         )
     except ZoomTerminal as error:
         # Zoom keeps a cancelled registrant as denied and refuses to add it again: approve it.
-        existing = await _find(zoom, work.meeting_id, email, cause) if error.code == 3000 else None
+        existing = (
+            await find_registrant(zoom, work.meeting_id, email, cause)
+            if error.code == 3000
+            else None
+        )
         if existing is None:
             raise
-        await _set_status(zoom, work.meeting_id, "approve", existing, cause)
-        approved = _Found(existing.id, email, "approved", existing.join_url)
-        return await _with_join_url(zoom, work.meeting_id, approved, cause)
-    found = _Found(str(added["registrant_id"]), email, "approved", added.get("join_url"))
-    return await _with_join_url(zoom, work.meeting_id, found, cause)
+        await set_registrant_status(zoom, work.meeting_id, "approve", existing, cause)
+        approved = RegistrantInZoom(existing.id, email, "approved", existing.join_url)
+        return await with_join_url(zoom, work.meeting_id, approved, cause)
+    found = RegistrantInZoom(str(added["registrant_id"]), email, "approved", added.get("join_url"))
+    return await with_join_url(zoom, work.meeting_id, found, cause)
 
 
-async def _with_join_url(
-    zoom: ZoomClient, meeting_id: int, found: _Found, cause: dict[str, str]
-) -> _Found:
+async def with_join_url(
+    zoom: ZoomClient, meeting_id: int, found: RegistrantInZoom, cause: dict[str, str]
+) -> RegistrantInZoom:
     """With manual approval Zoom may leave `join_url` out of the add; the registrant has it."""
     if found.join_url:
         return found
     registrant = await zoom.get_registrant(meeting_id, found.id, cause=cause)
-    return _Found(found.id, found.email, found.status, registrant.get("join_url"))
+    return RegistrantInZoom(found.id, found.email, found.status, registrant.get("join_url"))
 
 
-async def _set_status(
+async def set_registrant_status(
     zoom: ZoomClient,
     meeting_id: int,
     action: RegistrantAction,
-    found: _Found,
+    found: RegistrantInZoom,
     cause: dict[str, str],
 ) -> None:
     target = [{"id": found.id, "email": found.email}]
     await zoom.update_registrant_status(meeting_id, action, target, cause=cause)
 
 
-async def _find(
+async def find_registrant(
     zoom: ZoomClient, meeting_id: int, email: str, cause: dict[str, str]
-) -> _Found | None:
+) -> RegistrantInZoom | None:
     """The registrant with this email, approved or cancelled (Zoom lists those as denied)."""
     for zoom_status, ours in (("approved", "approved"), ("denied", "cancelled")):
         for registrant in await zoom.list_registrants(meeting_id, zoom_status, cause=cause):
             if str(registrant.get("email", "")).casefold() == email.casefold():
-                return _Found(str(registrant["id"]), email, ours, registrant.get("join_url"))
+                return RegistrantInZoom(
+                    str(registrant["id"]), email, ours, registrant.get("join_url")
+                )
     return None
 
 
