@@ -106,7 +106,7 @@ async def test_two_workers_on_one_course_make_one_meeting_and_one_registrant_per
     assert sorted(emails) == sorted(f"{b.lower()}@example.com" for b in bookings)
     assert len(registrant_adds(sandbox, meeting["id"])) == 30
     creates = [r for r in sandbox.requests() if r["path"] == f"/v2/users/{host}/meetings"]
-    assert len(creates) == 1
+    assert [r["status"] for r in creates if r["status"] < 300] == [201], creates
 
 
 async def test_a_worker_killed_mid_add_leaves_no_duplicate_registrant(
