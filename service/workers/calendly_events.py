@@ -29,6 +29,7 @@ from service.domain.calendly import (
     scheduled_event_from_rest,
 )
 from service.domain.calendly_payloads import parse_utc
+from service.workers import calendly_zoom
 from service.workers.failures import Terminal
 from service.workers.unit_of_work import UnitOfWork
 
@@ -116,14 +117,15 @@ async def apply_invitee_reading(
                 other_event = await calendly_repo.event_id_by_uri(unit.conn, linked.event_uri)
                 assert other_event is not None
                 other_id, _, _ = await calendly_repo.save_attendee(unit.conn, updated, other_event)
-                await _follow_teacher(unit, other_id, "reschedule")
+                await _attendee_changed(unit, other_id, "reschedule")
     if changed:
-        await _follow_teacher(unit, attendee_id, f"invitee {snapshot.uri}")
+        await _attendee_changed(unit, attendee_id, f"invitee {snapshot.uri}")
     return _change(created, changed)
 
 
-async def _follow_teacher(unit: UnitOfWork, attendee_id: int, trigger: str) -> None:
-    """Link the attendee to its teacher by email if unlinked, then move the teacher's pipeline."""
+async def _attendee_changed(unit: UnitOfWork, attendee_id: int, trigger: str) -> None:
+    """What follows an attendee's change: its teacher (linked by email if unlinked) moves
+    along the pipeline, and a mapped event type's Zoom registrant follows its status."""
     user_id = await unit.conn.fetchval(
         "SELECT user_id FROM calendly_attendees WHERE id = $1", attendee_id
     )
@@ -131,6 +133,7 @@ async def _follow_teacher(unit: UnitOfWork, attendee_id: int, trigger: str) -> N
         user_id = await teachers.link_by_email(unit.conn, attendee_id)
     if user_id is not None:
         await teachers.refresh_pipeline(unit.conn, user_id, trigger)
+    await calendly_zoom.on_invitee_changed(unit, attendee_id)
 
 
 def _webhook(envelope: dict[str, Any]) -> CalendlyWebhook:

@@ -13,8 +13,9 @@ import asyncpg
 import httpx
 import pytest
 
+from service.sandbox.calendly_push import build_delivery, scenario
 from tests.integration.booking_support import Sandbox, new_id, sandbox_zoom, zoom_env
-from tests.support import ServiceProcess, eventually
+from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +121,48 @@ async def test_mapping_needs_a_meeting_id(admin: httpx.AsyncClient) -> None:
     response = await admin.put("/api/v1/calendly/event-types/x/zoom", json={"meeting_id": "abc"})
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "meeting_id"
+
+
+async def test_invitees_booked_and_cancelled_after_mapping_follow_through_webhooks(
+    admin: httpx.AsyncClient, http: httpx.AsyncClient, sandbox_url: str, worker: None
+) -> None:
+    (_, booked), *_ = scenario(
+        "invitee.created",
+        count=1,
+        group=1,
+        reschedule=False,
+        location="zoom",
+        now=datetime.now(UTC),
+    )
+    event_type = booked["scheduled_event"]["event_type"].rsplit("/", 1)[-1]
+    meeting_id = create_meeting(sandbox_url, f"{new_id('h')}@example.com")
+    mapped = await admin.put(
+        f"/api/v1/calendly/event-types/{event_type}/zoom", json={"meeting_id": meeting_id}
+    )
+    assert mapped.status_code == 200
+    sandbox = Sandbox(sandbox_url)
+
+    async def registrant_status() -> str | None:
+        meeting = sandbox.meeting(meeting_id) or {"registrants": []}
+        statuses = [r["status"] for r in meeting["registrants"] if r["email"] == booked["email"]]
+        return statuses[0] if statuses else None
+
+    headers, body = build_delivery("invitee.created", booked, CALENDLY_TEST_KEY, datetime.now(UTC))
+    assert (await http.post("/webhooks/calendly", content=body, headers=headers)).status_code == 202
+    assert await eventually(registrant_status) == "approved"
+
+    canceled = {
+        **booked,
+        "status": "canceled",
+        "updated_at": (datetime.now(UTC) + timedelta(seconds=1)).isoformat(),
+        "cancellation": {"canceled_by": booked["name"], "reason": None, "canceler_type": "invitee"},
+    }
+    headers, body = build_delivery(
+        "invitee.canceled", canceled, CALENDLY_TEST_KEY, datetime.now(UTC)
+    )
+    assert (await http.post("/webhooks/calendly", content=body, headers=headers)).status_code == 202
+
+    async def cancelled_in_zoom() -> bool:
+        return await registrant_status() == "denied"
+
+    await eventually(cancelled_in_zoom)
