@@ -86,8 +86,8 @@ class Courier:
             return True
         try:
             await asyncio.to_thread(self._send_blocking, queue, actor, argument_lists, delay_ms)
-        except Exception as error:  # Redis down or slow: the relay will re-send from Postgres
-            log.warning("enqueue failed; relay will retry", queue=queue, error=repr(error))
+        except Exception as error:  # Redis down or slow: the caller's row in Postgres decides
+            log.warning("enqueue failed", queue=queue, error=repr(error))
             return False
         return True
 

@@ -226,16 +226,6 @@ async def request_sync(pool: asyncpg.Pool, request: SyncRequest, requested_by: s
         return await sync_jobs.create_job(conn, request, requested_by)
 
 
-async def nightly_sync(runtime: WorkerRuntime) -> str:
-    """Scheduled daily: a `recent` sync on a worker, so the scheduler's loop never waits on it."""
-    if not runtime.settings.calendly_configured:
-        return "skipped: CALENDLY_API_TOKEN is not set"
-    job_id = await request_sync(runtime.pool, SyncRequest("recent"), "scheduler")
-    if not await dispatch(runtime.pool, runtime.courier, job_id):
-        return f"failed to queue {job_id}"
-    return f"queued {job_id}"
-
-
 async def dispatch(pool: asyncpg.Pool, courier: Courier, job_id: uuid.UUID) -> bool:
     """Hand a queued job to a worker; if Redis cannot take it, fail the row rather than
     leave it `queued` forever (jobs are not relayed like inbox and outbox items)."""

@@ -6,7 +6,6 @@ import asyncio
 import math
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -15,10 +14,10 @@ import httpx
 import pytest
 
 from service.adapters.sync_jobs import SyncRequest
+from service.api.app import create_app
 from service.config import load_settings
-from service.workers.calendly_sync import nightly_sync, run_sync
-from service.workers.runtime import WorkerRuntime
-from service.workers.schedule import scheduled_jobs
+from service.sandbox.serve import serving
+from service.workers.calendly_sync import request_sync, run_sync
 from tests.integration.calendly_sandbox import (
     Sandbox,
     sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
@@ -26,7 +25,7 @@ from tests.integration.calendly_sandbox import (
     sandbox_url_fixture,  # noqa: F401 - the `sandbox_url` fixture
     sync_now,
 )
-from tests.support import ROOT, ServiceProcess, eventually
+from tests.support import ROOT, ServiceProcess, eventually, service_environment
 
 EVENTS, PER_EVENT = 250, 2
 
@@ -217,60 +216,30 @@ async def test_cli_runs_the_sync_now_and_prints_the_counts(
     assert bad.returncode == 2 and "--since" in bad.stderr
 
 
-class RecordingCourier:
-    """Stands in for Redis: records the jobs handed to workers, or refuses them."""
-
-    def __init__(self, *, accepts: bool = True) -> None:
-        self.accepts = accepts
-        self.sent: list[tuple[str, dict[str, object]]] = []
-
-    async def send_job(self, name: str, arguments: dict[str, object]) -> bool:
-        self.sent.append((name, arguments))
-        return self.accepts
-
-
-async def test_nightly_sync_is_queued_at_two_for_a_worker(
+async def test_a_sync_job_delivered_twice_runs_once(
     pool: asyncpg.Pool, sandbox: Sandbox, service_env: dict[str, str]
 ) -> None:
-    job = next(j for j in scheduled_jobs() if j.name == "calendly_sync")
-    assert job.slot(datetime(2026, 11, 21, 1, 59, tzinfo=UTC)) == datetime(
-        2026, 11, 20, 2, tzinfo=UTC
-    )
-    assert job.slot(datetime(2026, 11, 21, 2, 0, tzinfo=UTC)) == datetime(
-        2026, 11, 21, 2, tzinfo=UTC
-    )
-
-    courier = RecordingCourier()
-    runtime = WorkerRuntime(sandbox_settings(sandbox, service_env), pool, None, courier)  # type: ignore[arg-type]
-    assert (await nightly_sync(runtime)).startswith("queued")
-    [(name, arguments)] = courier.sent
-    assert name == "calendly_sync"
-    async with pool.acquire() as conn:
-        row = await conn.fetchrow(
-            "SELECT mode, status, requested_by FROM sync_jobs WHERE id = $1::uuid",
-            arguments["job_id"],
-        )
-    assert dict(row or {}) == {"mode": "recent", "status": "queued", "requested_by": "scheduler"}
-
-    # A worker that gets the same message twice runs the job once.
-    job_id = uuid.UUID(str(arguments["job_id"]))
-    first = await run_sync(pool, runtime.settings, job_id)
+    settings = sandbox_settings(sandbox, service_env)
+    job_id = await request_sync(pool, SyncRequest("recent"), "test")
+    first = await run_sync(pool, settings, job_id)
     assert first is not None and first.status == "succeeded"
-    assert await run_sync(pool, runtime.settings, job_id) is None
+    assert await run_sync(pool, settings, job_id) is None
 
 
-async def test_nightly_sync_without_token_or_redis(
-    pool: asyncpg.Pool, sandbox: Sandbox, service_env: dict[str, str]
+async def test_a_sync_that_cannot_be_queued_fails_at_once_and_says_why(
+    database_url: str, admin_token: str, pool: asyncpg.Pool
 ) -> None:
-    unconfigured = WorkerRuntime(load_settings(service_env), pool, None, RecordingCourier())  # type: ignore[arg-type]
-    assert (await nightly_sync(unconfigured)).startswith("skipped")
-
-    refusing = RecordingCourier(accepts=False)
-    runtime = WorkerRuntime(sandbox_settings(sandbox, service_env), pool, None, refusing)  # type: ignore[arg-type]
-    assert (await nightly_sync(runtime)).startswith("failed")
-    [(_, arguments)] = refusing.sent
+    env = service_environment(database_url, "redis://127.0.0.1:1/0")
+    with serving(create_app(load_settings(env))) as url:
+        async with httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {admin_token}"}, timeout=15
+        ) as client:
+            response = await client.post("/api/v1/calendly/sync", json={"mode": "recent"})
+    assert response.status_code == 503
+    assert "Redis unavailable" in response.json()["error"]["message"]
     async with pool.acquire() as conn:
         row = await conn.fetchrow(
-            "SELECT status, error FROM sync_jobs WHERE id = $1::uuid", arguments["job_id"]
+            "SELECT status, error FROM sync_jobs WHERE requested_by LIKE 'admin%'"
+            " ORDER BY created_at DESC LIMIT 1"
         )
     assert row is not None and row["status"] == "failed" and "Redis" in row["error"]
