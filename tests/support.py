@@ -48,13 +48,26 @@ async def create_database(servers: Servers, *, migrated: bool = True) -> str:
     return dsn
 
 
-async def drop_database(servers: Servers, dsn: str) -> None:
+async def drop_database(servers: Servers, dsn: str, attempts: int = 3) -> None:
+    """Drop a test database, ending its sessions; tried again if our own session is cut.
+
+    Rarely the connection issuing DROP … WITH (FORCE) is itself closed mid-statement
+    (seen at session end while worker processes were still exiting); a new connection
+    then finds the database gone or drops it.
+    """
     name = urlsplit(dsn).path.lstrip("/")
-    conn = await asyncpg.connect(servers.postgres_dsn)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    for attempt in range(1, attempts + 1):
+        try:
+            conn = await asyncpg.connect(servers.postgres_dsn)
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+            return
+        except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.5)
 
 
 def service_environment(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
