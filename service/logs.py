@@ -62,6 +62,7 @@ def configure_logging(level: str = "INFO", fmt: str | None = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # vendor calls go to the integration log
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

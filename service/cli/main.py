@@ -43,9 +43,13 @@ def _parser() -> argparse.ArgumentParser:
 
     add_ops_parsers(commands)
 
-    sandbox = commands.add_parser("sandbox", help="run a sandbox vendor (used by `up`)")
-    sandbox.add_argument("vendor", choices=["zoom", "calendly"])
-    sandbox.add_argument("--port", type=int, required=True)
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="sandbox vendors: `zoom|calendly --port N` serve one (as `up` does); "
+        "`push-calendly|push-booking …` send signed webhooks to a running service",
+    )
+    sandbox.add_argument("tool", choices=["zoom", "calendly", "push-calendly", "push-booking"])
+    sandbox.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 

@@ -97,11 +97,18 @@ def run_sync(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_sandbox(_settings: Settings, args: argparse.Namespace) -> int:
-    from service.sandbox import calendly, zoom  # noqa: PLC0415
+    from service.sandbox import booking_push, calendly, calendly_push, zoom  # noqa: PLC0415
     from service.sandbox.serve import run_forever  # noqa: PLC0415
 
-    app = zoom.create_app() if args.vendor == "zoom" else calendly.create_app()
-    run_forever(app, "127.0.0.1", args.port)
+    if args.tool == "push-calendly":
+        return calendly_push.main(args.arguments)
+    if args.tool == "push-booking":
+        return booking_push.main(args.arguments)
+    port = argparse.ArgumentParser(prog=f"webinar-sync sandbox {args.tool}")
+    port.add_argument("--port", type=int, required=True)
+    chosen = port.parse_args(args.arguments).port
+    app = zoom.create_app() if args.tool == "zoom" else calendly.create_app()
+    run_forever(app, "127.0.0.1", chosen)
     return 0
 
 

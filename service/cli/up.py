@@ -25,16 +25,16 @@ import httpx
 from service.adapters.embedded import EmbeddedPostgres, EmbeddedRedis, die_with_parent_signal
 from service.adapters.migrations import migrate
 from service.config import Settings
+from service.sandbox.calendly_context import CalendlySandboxSettings
+from service.sandbox.dev_secrets import data_dir, dev_secrets_file
 from service.sandbox.serve import free_port
 
-DATA_DIR = Path(os.environ.get("WEBINAR_SYNC_DATA_DIR", ".data"))
 STOP_TIMEOUT_S = 15
 SANDBOX_ZOOM_CREDENTIALS = {
     "ZOOM_ACCOUNT_ID": "sandbox",
     "ZOOM_CLIENT_ID": "sandbox",
     "ZOOM_CLIENT_SECRET": "sandbox",
 }
-SANDBOX_CALENDLY_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's fixed dev token
 
 
 def say(message: str) -> None:
@@ -114,7 +114,7 @@ def run(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _prepare(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
     env = dict(os.environ)
-    data = DATA_DIR.resolve()
+    data = data_dir()
     if settings.database_url is None:
         supervisor.postgres = EmbeddedPostgres(data / "postgres")
         env["DATABASE_URL"] = supervisor.postgres.start()
@@ -136,10 +136,28 @@ def _prepare(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
     if not settings.calendly_configured:
         port = free_port()
         supervisor.spawn("sandbox-calendly", ["sandbox", "calendly", "--port", str(port)], env)
-        env["CALENDLY_API_TOKEN"] = SANDBOX_CALENDLY_TOKEN
+        env["CALENDLY_API_TOKEN"] = CalendlySandboxSettings().token
         env["CALENDLY_API_BASE_URL"] = f"http://127.0.0.1:{port}"
         _wait_for(f"http://127.0.0.1:{port}/_sandbox/requests", "sandbox Calendly")
+        _subscribe_sandbox_calendly(env)
     return env
+
+
+def _subscribe_sandbox_calendly(env: dict[str, str]) -> None:
+    """Point the sandbox's webhooks at our API, as `calendly subscribe` does for a real account,
+    so that bookings made in the sandbox arrive like real ones."""
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "calendly", "subscribe"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode == 0:
+        say("sandbox Calendly delivers its webhooks to /webhooks/calendly")
+    else:
+        say(f"could not subscribe to the sandbox Calendly: {result.stderr.strip()[-300:]}")
 
 
 def _dev_secrets(settings: Settings, data: Path) -> dict[str, str]:
@@ -147,7 +165,7 @@ def _dev_secrets(settings: Settings, data: Path) -> dict[str, str]:
 
     They are written to a file (mode 600), never printed, so logs stay free of secrets.
     """
-    path = data / "dev-secrets.json"
+    path = dev_secrets_file()
     stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     generated = {
         "CALENDLY_WEBHOOK_SIGNING_KEYS": secrets.token_urlsafe(32),
@@ -184,6 +202,7 @@ def _announce(settings: Settings, env: dict[str, str]) -> None:
     say(f"API on http://{settings.host}:{settings.port}  (readiness: /readyz, docs: /openapi.json)")
     if not settings.zoom_configured:
         say("!!! ZOOM: SANDBOX — no ZOOM_* credentials set; nothing reaches real Zoom !!!")
+        say(f"    sandbox Zoom at {env['ZOOM_API_BASE_URL'].removesuffix('/v2')}")
     else:
         say("Zoom: real account")
     if not settings.calendly_configured:

@@ -24,6 +24,7 @@ import httpx
 from service.sandbox.calendly_locations import LOCATION_TYPES, build_location
 from service.sandbox.calendly_payloads import Uris, render_invitee, webhook_envelope
 from service.sandbox.calendly_state import CalendlyState, Cancellation, Invitee, new_uuid
+from service.sandbox.dev_secrets import first_secret
 
 SIGNATURE_HEADER = "Calendly-Webhook-Signature"
 DEFAULT_CREATOR_URI = "https://api.calendly.com/users/AAAAAAAAAAAAAAAA"
@@ -159,10 +160,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="calendly_push", description="Send signed Calendly webhooks to a running service."
     )
-    parser.add_argument("--url", required=True, help="e.g. http://127.0.0.1:8000/webhooks/calendly")
+    port = os.environ.get("PORT", "8000")
+    parser.add_argument("--url", default=f"http://127.0.0.1:{port}/webhooks/calendly")
     parser.add_argument(
         "--signing-key",
-        help="webhook signing key; default: first key of $CALENDLY_WEBHOOK_SIGNING_KEYS",
+        help="webhook signing key; default: first key of $CALENDLY_WEBHOOK_SIGNING_KEYS, "
+        "else the one `webinar-sync up` generated",
     )
     parser.add_argument("--event", choices=PUSHABLE_EVENTS, default="invitee.created")
     parser.add_argument("--count", type=int, default=1, help="number of invitees")
@@ -174,20 +177,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _signing_key(arg: str | None) -> str | None:
-    if arg:
-        return arg
-    configured = os.environ.get("CALENDLY_WEBHOOK_SIGNING_KEYS", "")
-    return next((key.strip() for key in configured.split(",") if key.strip()), None)
-
-
 def main(argv: list[str]) -> int:
     """Exit 0 when every delivery got a 2xx, 1 otherwise, 2 on usage errors."""
     args = _parser().parse_args(argv)
     if args.count < 1 or args.group < 1:
         print("--count and --group must be at least 1", file=sys.stderr)
         return 2
-    key = _signing_key(args.signing_key)
+    key = args.signing_key or first_secret("CALENDLY_WEBHOOK_SIGNING_KEYS")
     if key is None:
         print(
             "no signing key: pass --signing-key or set CALENDLY_WEBHOOK_SIGNING_KEYS",
@@ -214,7 +210,3 @@ def main(argv: list[str]) -> int:
             all_ok = all_ok and status.startswith("2")
             print(f"{event_type} {payload['uri']} -> {status}")
     return 0 if all_ok else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

@@ -6,11 +6,7 @@ served over HTTP; assertions read the sandbox's control API, the API and Postgre
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +15,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from service.sandbox.booking_push import standard_webhook_headers
 from service.sandbox.serve import serving
 from service.sandbox.zoom import ZoomSandboxSettings, create_app
 from tests.support import BOOKING_TEST_SECRET
@@ -30,16 +27,7 @@ def sign(
     webhook_id: str | None = None,
     timestamp: int | None = None,
 ) -> dict[str, str]:
-    webhook_id = webhook_id or f"msg_{uuid.uuid4().hex}"
-    stamp = str(timestamp if timestamp is not None else int(time.time()))
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    digest = hmac.new(key, f"{webhook_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
-    return {
-        "webhook-id": webhook_id,
-        "webhook-timestamp": stamp,
-        "webhook-signature": f"v1,{base64.b64encode(digest).decode()}",
-        "content-type": "application/json",
-    }
+    return standard_webhook_headers(body, secret, webhook_id, timestamp)
 
 
 async def send_event(http: httpx.AsyncClient, event: dict[str, Any]) -> httpx.Response:
