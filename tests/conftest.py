@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import httpx
 import pytest
+from redis.asyncio import Redis
 
 from service.adapters.api_tokens import create_token
 from service.adapters.embedded import EmbeddedPostgres, EmbeddedRedis
@@ -75,6 +77,24 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(database_url)
     yield pool
     await pool.close()
+
+
+@pytest.fixture
+async def redis(servers: Servers) -> AsyncIterator[Redis]:
+    """A client of the session's Redis, for tests of Redis-backed adapters."""
+    client: Redis = Redis.from_url(servers.redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def prefix(redis: Redis) -> AsyncIterator[str]:
+    """A Redis key prefix of this test alone; its keys are deleted afterwards."""
+    key_prefix = f"test:{uuid.uuid4().hex}:"
+    yield key_prefix
+    keys = [key async for key in redis.scan_iter(match=f"{key_prefix}*")]
+    if keys:
+        await redis.delete(*keys)
 
 
 @pytest.fixture(scope="session")

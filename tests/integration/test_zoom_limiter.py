@@ -4,42 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import time
-import uuid
-from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
 
 from service.adapters.zoom import SlidingWindowLimiter
+from tests.support import Servers
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 LIMITS = {"light": 30, "medium": 20, "heavy": 10}
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client: Redis = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except OSError as exc:
-        await client.aclose()
-        if "REDIS_URL" in os.environ:
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def prefix(redis: Redis) -> AsyncIterator[str]:
-    key_prefix = f"test:{uuid.uuid4().hex}:"
-    yield key_prefix
-    keys = [key async for key in redis.scan_iter(match=f"{key_prefix}*")]
-    if keys:
-        await redis.delete(*keys)
 
 
 def max_in_any_window(timestamps: list[float], window_s: float = 1.0) -> int:
@@ -69,17 +44,25 @@ async def hammer(
     return [stamp for stamp in grants if stamp <= stop_at]
 
 
-def hammer_in_process(
-    key_prefix: str, category: str, tasks: int, start_at: float, seconds: float
-) -> list[float]:
+@dataclass(frozen=True)
+class ProcessLoad:
+    redis_url: str
+    key_prefix: str
+    category: str
+    tasks: int
+    start_at: float
+    seconds: float
+
+
+def hammer_in_process(load: ProcessLoad) -> list[float]:
     """Run in a separate OS process: its own event loop, connection and limiter instance."""
 
     async def run() -> list[float]:
-        client: Redis = Redis.from_url(REDIS_URL)
-        limiter = SlidingWindowLimiter(client, key_prefix, LIMITS)
-        await asyncio.sleep(max(0.0, start_at - time.time()))
+        client: Redis = Redis.from_url(load.redis_url)
+        limiter = SlidingWindowLimiter(client, load.key_prefix, LIMITS)
+        await asyncio.sleep(max(0.0, load.start_at - time.time()))
         try:
-            return await hammer(limiter, category, tasks, seconds)
+            return await hammer(limiter, load.category, load.tasks, load.seconds)
         finally:
             await client.aclose()
 
@@ -97,12 +80,12 @@ async def test_concurrent_tasks_never_exceed_the_limit_in_any_sliding_second(
     assert len(grants) >= 0.85 * 20 * 3, "the limiter should use nearly all of its budget"
 
 
-async def test_processes_share_one_budget(redis: Redis, prefix: str) -> None:
+async def test_processes_share_one_budget(redis: Redis, prefix: str, servers: Servers) -> None:
     start_at = time.time() + 1.5  # spawned interpreters need a moment to start
     seconds = 3.0
-    jobs = [(prefix, "heavy", 5, start_at, seconds) for _ in range(4)]
-    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
-        per_process = await asyncio.to_thread(pool.starmap, hammer_in_process, jobs)
+    loads = [ProcessLoad(servers.redis_url, prefix, "heavy", 5, start_at, seconds)] * 4
+    with multiprocessing.get_context("spawn").Pool(len(loads)) as pool:
+        per_process = await asyncio.to_thread(pool.map, hammer_in_process, loads)
     grants = [stamp for stamps in per_process for stamp in stamps]
 
     assert all(per_process), "every process should get some slots"

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
@@ -31,7 +29,6 @@ from service.adapters.zoom import (
 )
 from service.sandbox.serve import serving
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CLIENT_ID, CLIENT_SECRET, ACCOUNT_ID = "client-id", "very-secret", "acct-1"
 
 
@@ -98,29 +95,6 @@ class Recorder:
 
     async def record(self, call: VendorCall) -> None:
         self.calls.append(call)
-
-
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except OSError as exc:
-        await client.aclose()
-        if "REDIS_URL" in os.environ:
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-async def prefix(redis: Redis) -> AsyncIterator[str]:
-    key_prefix = f"test:{uuid.uuid4().hex}:"
-    yield key_prefix
-    keys = [key async for key in redis.scan_iter(match=f"{key_prefix}*")]
-    if keys:
-        await redis.delete(*keys)
 
 
 @pytest.fixture
