@@ -145,25 +145,25 @@ def _webhook(envelope: dict[str, Any]) -> CalendlyWebhook:
     )
 
 
-async def handle_invitee(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
-    """invitee.created / invitee.canceled."""
-    webhook = _webhook(envelope)
+def _invitee_readings(
+    webhook: CalendlyWebhook,
+) -> tuple[InviteeSnapshot, ScheduledEventSnapshot | None]:
     try:
-        snapshot = invitee_from_payload(webhook.payload)
-        event = scheduled_event_from_payload(webhook.payload)
+        return invitee_from_payload(webhook.payload), scheduled_event_from_payload(webhook.payload)
     except MalformedPayload as error:
         raise Terminal(str(error)) from None
+
+
+async def handle_invitee(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
+    """invitee.created / invitee.canceled."""
+    snapshot, event = _invitee_readings(_webhook(envelope))
     await apply_invitee_reading(unit, snapshot, event)
 
 
 async def handle_no_show(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
     """invitee_no_show.created → not attended; .deleted → pending again."""
     webhook = _webhook(envelope)
-    try:
-        snapshot = invitee_from_payload(webhook.payload)
-        event = scheduled_event_from_payload(webhook.payload)
-    except MalformedPayload as error:
-        raise Terminal(str(error)) from None
+    snapshot, event = _invitee_readings(webhook)
     assert webhook.created_at is not None  # parse_webhook requires it for no-show events
     decision = NoShowDecision(created=webhook.event.endswith(".created"), at=webhook.created_at)
     await apply_invitee_reading(unit, snapshot, event, no_show=decision)

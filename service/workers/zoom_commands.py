@@ -254,16 +254,20 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
         await repo.set_meeting_status(conn, course_id, "ok", [])
 
 
+async def _notify_refusal(unit: UnitOfWork, item: OutboxItem, what: str, errors: Errors) -> None:
+    await unit.notify(
+        "sync_failed",
+        f"{what}: {errors[0]['message']}",
+        subject=item.subject,
+        details={"errors": errors, "command": item.command},
+    )
+
+
 async def meeting_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
     course_id = item.subject.removeprefix("course:")
     errors = _zoom_errors(error, "Zoom refused the meeting")
     await repo.meeting_failed(unit.conn, course_id, errors)
-    await unit.notify(
-        "sync_failed",
-        f"Course {course_id}: {errors[0]['message']}",
-        subject=item.subject,
-        details={"errors": errors, "command": item.command},
-    )
+    await _notify_refusal(unit, item, f"Course {course_id}", errors)
 
 
 # -- registrants -----------------------------------------------------------------------------
@@ -437,12 +441,7 @@ async def registrant_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exc
     booking_id = item.subject.removeprefix("booking:")
     errors = _zoom_errors(error, "Zoom refused the registrant")
     await repo.registrant_failed(unit.conn, booking_id, errors)
-    await unit.notify(
-        "sync_failed",
-        f"Booking {booking_id}: {errors[0]['message']}",
-        subject=item.subject,
-        details={"errors": errors, "command": item.command},
-    )
+    await _notify_refusal(unit, item, f"Booking {booking_id}", errors)
 
 
 def _zoom_errors(error: Exception, what: str) -> Errors:

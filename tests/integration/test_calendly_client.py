@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-import httpx
 import pytest
 
 from service.adapters.calendly_client import (
@@ -24,8 +22,12 @@ from service.adapters.calendly_client import (
 from service.adapters.vendor_calls import VendorCall
 from service.sandbox.calendly import CalendlySandboxSettings, create_app
 from service.sandbox.serve import free_port, serving
-
-TOKEN = "sandbox-calendly-token"
+from tests.integration.calendly_sandbox import (
+    TOKEN,
+    Sandbox,
+    sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
+    sandbox_url_fixture,  # noqa: F401 - the `sandbox_url` fixture
+)
 
 
 @dataclass
@@ -46,38 +48,6 @@ class Sleeps:
         self.waits.append(seconds)
 
 
-@dataclass
-class Sandbox:
-    base_url: str
-    control: httpx.AsyncClient
-    user: str
-    organization: str
-
-    async def post(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.control.post(f"/_sandbox/{path}", json=body or {})
-        assert response.is_success, response.text
-        result: dict[str, Any] = response.json()
-        return result
-
-    async def requests(self, path: str) -> list[dict[str, Any]]:
-        response = await self.control.get("/_sandbox/requests", params={"path": path})
-        logged: list[dict[str, Any]] = response.json()["requests"]
-        return logged
-
-
-@pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    with serving(create_app()) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-async def sandbox(sandbox_url: str) -> AsyncIterator[Sandbox]:
-    async with httpx.AsyncClient(base_url=sandbox_url) as control:
-        info = (await control.post("/_sandbox/reset")).json()
-        yield Sandbox(sandbox_url, control, info["user"], info["organization"])
-
-
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
@@ -93,7 +63,7 @@ async def client(
     sandbox: Sandbox, recorder: Recorder, sleeps: Sleeps
 ) -> AsyncIterator[CalendlyClient]:
     async with CalendlyClient(
-        sandbox.base_url, TOKEN, recorder, cause={"job": "test"}, sleep=sleeps
+        sandbox.url, TOKEN, recorder, cause={"job": "test"}, sleep=sleeps
     ) as calendly:
         yield calendly
 
