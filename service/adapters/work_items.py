@@ -25,17 +25,28 @@ async def record_attempt(
     )
 
 
+_RETRY = {
+    "inbox": """
+        UPDATE inbox SET status = 'pending', not_before = $2, last_error = $3 WHERE id = $1
+    """,
+    # Outbox commands say "bring X in line": if a newer command for the same subject is
+    # already waiting, it will do this one's work, and only one may wait per subject.
+    "outbox": """
+        UPDATE outbox o
+           SET status = CASE WHEN EXISTS (SELECT 1 FROM outbox p
+                                           WHERE p.command = o.command AND p.subject = o.subject
+                                             AND p.status = 'pending' AND p.id <> o.id)
+                             THEN 'done' ELSE 'pending' END,
+               not_before = $2, last_error = $3, updated_at = now()
+         WHERE id = $1
+    """,
+}
+
+
 async def schedule_retry(
     conn: Connection, source: str, ref_id: int, not_before: datetime, error: str
 ) -> None:
-    table = _TABLES[source]
-    await conn.execute(
-        f"UPDATE {table} SET status = 'pending', not_before = $2, last_error = $3 "  # noqa: S608
-        "WHERE id = $1",
-        ref_id,
-        not_before,
-        error,
-    )
+    await conn.execute(_RETRY[source], ref_id, not_before, error)
 
 
 async def bury(
