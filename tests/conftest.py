@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -35,11 +38,17 @@ from tests.support import (
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+def servers() -> Iterator[Servers]:
+    """The session's Postgres and Redis: the given ones, else embedded ones.
+
+    Embedded data lives in its own temporary folder, not under pytest's: Postgres runs as
+    another system user, and pytest tightens the permissions of its own tree whenever a
+    new session starts, which would pull the data folder out from under a running server.
+    """
     embedded_pg = embedded_redis = None
     dsn = os.environ.get("DATABASE_URL")
     redis_url = os.environ.get("REDIS_URL")
-    base = tmp_path_factory.mktemp("embedded")
+    base = Path(tempfile.mkdtemp(prefix="webinar-sync-test-"))
     if not dsn:
         embedded_pg = EmbeddedPostgres(base / "postgres")
         dsn = embedded_pg.start()
@@ -53,6 +62,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
             embedded_redis.stop()
         if embedded_pg:
             embedded_pg.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -80,12 +83,20 @@ def _postgres_pid(data_dir: Path) -> int:
     return int((data_dir / "postgres" / "postmaster.pid").read_text().split()[0])
 
 
-def test_up_starts_on_embedded_default_and_stops_with_nothing_left(tmp_path: Path) -> None:
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """Outside pytest's temporary tree, for the reason given in conftest's `servers`."""
+    path = Path(tempfile.mkdtemp(prefix="webinar-sync-up-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_up_starts_on_embedded_default_and_stops_with_nothing_left(data_dir: Path) -> None:
     port = free_port()
-    up = _start_up(tmp_path, port)
+    up = _start_up(data_dir, port)
     try:
         _wait_ready(port, up)
-        postgres = _postgres_pid(tmp_path)
+        postgres = _postgres_pid(data_dir)
         children = _children_of(up.pid)
         assert len(children) >= 6  # redis, sandbox zoom + calendly, api, worker, scheduler
         up.send_signal(signal.SIGTERM)
@@ -98,17 +109,17 @@ def test_up_starts_on_embedded_default_and_stops_with_nothing_left(tmp_path: Pat
     assert not _alive(postgres)
 
 
-def test_up_killed_leaves_postgres_which_the_next_up_reuses(tmp_path: Path) -> None:
+def test_up_killed_leaves_postgres_which_the_next_up_reuses(data_dir: Path) -> None:
     port = free_port()
-    first = _start_up(tmp_path, port)
+    first = _start_up(data_dir, port)
     _wait_ready(port, first)
-    postgres = _postgres_pid(tmp_path)
+    postgres = _postgres_pid(data_dir)
     first.kill()  # SIGKILL: no cleanup at all
     first.wait()
-    second = _start_up(tmp_path, port)
+    second = _start_up(data_dir, port)
     try:
         _wait_ready(port, second)
-        assert _postgres_pid(tmp_path) == postgres  # adopted, not a second server
+        assert _postgres_pid(data_dir) == postgres  # adopted, not a second server
         second.send_signal(signal.SIGINT)  # Ctrl-C
         assert second.wait(timeout=40) == 0
     finally:
