@@ -534,6 +534,10 @@ def _other_paths() -> dict[str, Schema]:
                 _ok("Dead letters", list_of(ref("DeadLetter"))),
                 errors=(422,),
                 params=[query(n, TEXT, f"filter by {n}") for n in ("source", "type", "error")]
+                + [
+                    query("status", {"enum": ["open", "replayed", "discarded"]}, "letter state"),
+                    query("since", TIME, "created at or after"),
+                ]
                 + ops_list,
             )
         },
@@ -562,7 +566,12 @@ def _other_paths() -> dict[str, Schema]:
         },
         "/api/v1/ops/dead-letters/{id}/discard": {
             "post": op(
-                "Discard one", ops, _ok("Result", ref("Open")), errors=(404, 409), params=[ID]
+                "Discard one, with a reason (kept in the audit)",
+                ops,
+                _ok("Result", ref("Open")),
+                errors=(404, 409, 422),
+                params=[ID],
+                body=obj([], {"reason": TEXT}),
             )
         },
         "/api/v1/ops/integration-log": {
@@ -574,7 +583,8 @@ def _other_paths() -> dict[str, Schema]:
                 params=[
                     query("system", {"enum": ["zoom", "calendly"]}, "vendor"),
                     query("status", TEXT, "HTTP status"),
-                    query("course_id", TEXT, "cause"),
+                    query("course_id", TEXT, "the course that caused the call"),
+                    query("booking_id", TEXT, "the booking that caused the call"),
                     query("since", TIME, "from"),
                     *ops_list,
                 ],
@@ -586,7 +596,39 @@ def _other_paths() -> dict[str, Schema]:
                 ops,
                 _ok("Inbox", open_list),
                 errors=(422,),
-                params=[query("status", TEXT, "filter")],
+                params=[
+                    query("status", TEXT, "pending, done, ignored or dead"),
+                    query("source", {"enum": ["calendly", "booking", "zoom"]}, "who sent it"),
+                    query("type", TEXT, "event type"),
+                    *ops_list,
+                ],
+            )
+        },
+        "/api/v1/ops/inbox/{id}": {
+            "get": op(
+                "One received event with its payload",
+                ops,
+                _ok("The event", ref("Open")),
+                errors=(404,),
+                params=[ID],
+            )
+        },
+        "/api/v1/ops/reconcile-runs": {
+            "get": op(
+                "Reconciliation runs with their drift counts",
+                ops,
+                _ok("Runs", open_list),
+                errors=(422,),
+                params=[query("kind", {"enum": ["calendly", "zoom"]}, "system"), *ops_list],
+            )
+        },
+        "/api/v1/ops/reconcile-runs/{id}": {
+            "get": op(
+                "One run with its report (one entry per drifted object)",
+                ops,
+                _ok("The run", ref("Open")),
+                errors=(404,),
+                params=[ID],
             )
         },
         "/healthz": {"get": op("Process alive", "health", _ok("Alive", ref("Open")), public=True)},
@@ -617,10 +659,9 @@ def _other_paths() -> dict[str, Schema]:
                 "post": op(
                     f"Ingress: {source} events (signed; CONTRACT §3)",
                     "webhooks",
-                    {
-                        **_ok("New", ref("Open"), 202),
-                        **_ok("Duplicate", ref("Open")),
-                    },
+                    _ok("Stored, duplicate or ignored; or the URL-validation answer", ref("Open"))
+                    if source == "zoom"  # Zoom counts only 200/204 as delivered
+                    else {**_ok("New", ref("Open"), 202), **_ok("Duplicate", ref("Open"))},
                     errors=(400, 401, 413, 422) if source == "booking" else (400, 401, 413),
                     body=ref("Open"),
                     public=True,

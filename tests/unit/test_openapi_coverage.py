@@ -1,0 +1,30 @@
+"""Every route the API serves is in /openapi.json, with the same methods, and nothing else is."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from service.api.app import create_app
+from service.api.openapi import document
+from service.config import load_settings
+
+
+def _served() -> set[tuple[str, str]]:
+    settings = load_settings({"DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r:6379"})
+    app = create_app(settings)  # routes only: the lifespan (and so no connection) never runs
+    served = set()
+    for route in app.routes:
+        assert isinstance(route, Route)
+        for method in route.methods or ():
+            if method != "HEAD":
+                served.add((route.path, method.lower()))
+    return served
+
+
+def test_the_document_describes_exactly_the_served_routes() -> None:
+    documented = {
+        (path, method) for path, operations in document()["paths"].items() for method in operations
+    }
+    served = _served() - {("/openapi.json", "get")}
+    assert sorted(served - documented) == [], "served but not documented"
+    assert sorted(documented - served) == [], "documented but not served"
