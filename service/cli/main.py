@@ -6,9 +6,11 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+import asyncpg
+
 from service.cli.ops_args import add_parsers as add_ops_parsers
 from service.config import ConfigError, Settings, load_settings
-from service.logs import configure_logging
+from service.logs import configure_logging, get_logger
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         for problem in error.problems:
             print(f"configuration error: {problem}", file=sys.stderr)
         code = 2
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        # Postgres or Redis unreachable or refusing: one clear line, never the DSN.
+        get_logger("webinar-sync").error(
+            "cannot reach a backing service",
+            command=args.command,
+            error=f"{type(error).__name__}: {error}",
+        )
+        code = 1
     raise SystemExit(code)
 
 

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
+
 from service.logs import get_logger
 from service.workers.runtime import WorkerRuntime
 
@@ -36,8 +38,8 @@ class Job:
         return epoch + periods * self.every
 
 
-async def claim_slot(runtime: WorkerRuntime, job: Job, slot: datetime, owner: str) -> bool:
-    async with runtime.pool.acquire() as conn:
+async def claim_slot(pool: asyncpg.Pool, job: Job, slot: datetime, owner: str) -> bool:
+    async with pool.acquire() as conn:
         claimed = await conn.fetchval(
             """
             INSERT INTO job_runs (job, slot, owner) VALUES ($1, $2, $3)
@@ -50,8 +52,8 @@ async def claim_slot(runtime: WorkerRuntime, job: Job, slot: datetime, owner: st
     return bool(claimed)
 
 
-async def finish_slot(runtime: WorkerRuntime, job: Job, slot: datetime, outcome: str) -> None:
-    async with runtime.pool.acquire() as conn:
+async def finish_slot(pool: asyncpg.Pool, job: Job, slot: datetime, outcome: str) -> None:
+    async with pool.acquire() as conn:
         await conn.execute(
             "UPDATE job_runs SET finished_at = now(), outcome = $3 WHERE job = $1 AND slot = $2",
             job.name,
@@ -67,7 +69,7 @@ async def run_scheduler(runtime: WorkerRuntime, jobs: list[Job], stop: asyncio.E
         now = datetime.now(UTC)
         for job in jobs:
             slot = job.slot(now)
-            if not await claim_slot(runtime, job, slot, owner):
+            if not await claim_slot(runtime.pool, job, slot, owner):
                 continue
             try:
                 result = await job.run(runtime)
@@ -75,6 +77,6 @@ async def run_scheduler(runtime: WorkerRuntime, jobs: list[Job], stop: asyncio.E
             except Exception as error:
                 log.exception("scheduled job failed", job=job.name)
                 outcome = f"failed: {type(error).__name__}: {error}"
-            await finish_slot(runtime, job, slot, outcome)
+            await finish_slot(runtime.pool, job, slot, outcome)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=TICK_S)
