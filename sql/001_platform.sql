@@ -65,9 +65,9 @@ CREATE INDEX work_attempts_ref_idx ON work_attempts (source, ref_id);
 
 CREATE TABLE dead_letters (
     id            bigserial PRIMARY KEY,
-    source        text NOT NULL CHECK (source IN ('inbox', 'outbox')),
-    ref_id        bigint NOT NULL,
-    origin        text NOT NULL,                -- calendly | booking | zoom (who sent or is called)
+    source        text NOT NULL,                -- calendly | booking | zoom (who sent or is called)
+    queue         text NOT NULL CHECK (queue IN ('inbox', 'outbox')),
+    ref_id        bigint NOT NULL,              -- the inbox or outbox row
     type          text NOT NULL,                -- event type or outbox command
     error_class   text NOT NULL,
     error_message text NOT NULL,
@@ -77,7 +77,7 @@ CREATE TABLE dead_letters (
     created_at    timestamptz NOT NULL DEFAULT now(),
     resolved_at   timestamptz
 );
-CREATE UNIQUE INDEX dead_letters_open_ref_idx ON dead_letters (source, ref_id) WHERE status = 'open';
+CREATE UNIQUE INDEX dead_letters_open_ref_idx ON dead_letters (queue, ref_id) WHERE status = 'open';
 CREATE INDEX dead_letters_list_idx ON dead_letters (status, id DESC);
 
 CREATE TABLE dead_letter_actions (

@@ -10,13 +10,14 @@ relay re-sends it if that send is lost. Every replay and discard is written to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from service.adapters.postgres import Connection
 
-SOURCES = ("inbox", "outbox")
+SOURCES = ("calendly", "booking", "zoom")
+QUEUES = ("inbox", "outbox")
 STATUSES = ("open", "replayed", "discarded")
 MAX_BULK = 10_000
 
@@ -39,13 +40,20 @@ class Filter:
     """Which letters a list or a bulk replay covers; None means "any"."""
 
     status: str | None = "open"
-    source: str | None = None
+    source: str | None = None  # calendly | booking | zoom
     type: str | None = None
     error: str | None = None  # an error class, or a piece of the error message
     since: datetime | None = None
+    queue: str | None = None  # inbox | outbox
 
     def is_empty(self) -> bool:
-        return self.source is None and self.type is None and self.error is None and not self.since
+        return (
+            self.source is None
+            and self.type is None
+            and self.error is None
+            and not self.since
+            and self.queue is None
+        )
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class Outcome:
     """What one replay did (or, in a dry run, would do) to one letter."""
 
     id: int
-    source: str
+    queue: str
     ref_id: int
     type: str
     result: str  # replayed | superseded | stale | would_replay | would_be_superseded
@@ -61,7 +69,7 @@ class Outcome:
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "source": self.source,
+            "queue": self.queue,
             "ref_id": self.ref_id,
             "type": self.type,
             "result": self.result,
@@ -77,7 +85,7 @@ class Resent:
 
 
 _COLUMNS = """
-id, source, ref_id, origin, type, error_class, error_message, attempts, payload,
+id, source, queue, ref_id, type, error_class, error_message, attempts, payload,
 status, created_at, resolved_at
 """
 
@@ -87,11 +95,12 @@ AND ($2::text IS NULL OR source = $2)
 AND ($3::text IS NULL OR type = $3)
 AND ($4::text IS NULL OR error_class = $4 OR error_message ILIKE '%' || $4 || '%')
 AND ($5::timestamptz IS NULL OR created_at >= $5)
+AND ($6::text IS NULL OR queue = $6)
 """
 
 
 def _filter_args(where: Filter) -> list[Any]:
-    return [where.status, where.source, where.type, where.error, where.since]
+    return [where.status, where.source, where.type, where.error, where.since, where.queue]
 
 
 def as_resource(row: Any) -> dict[str, Any]:
@@ -99,8 +108,8 @@ def as_resource(row: Any) -> dict[str, Any]:
     return {
         "id": row["id"],
         "source": row["source"],
+        "queue": row["queue"],
         "ref_id": row["ref_id"],
-        "origin": row["origin"],
         "type": row["type"],
         "error": {"class": row["error_class"], "message": row["error_message"]},
         "attempts": row["attempts"],
@@ -117,7 +126,7 @@ async def list_letters(
     """Newest first; `before_id` is the keyset cursor."""
     rows = await conn.fetch(
         f"SELECT {_COLUMNS} FROM dead_letters WHERE {_FILTER} "  # noqa: S608 - constant SQL
-        "AND ($6::bigint IS NULL OR id < $6) ORDER BY id DESC LIMIT $7",
+        "AND ($7::bigint IS NULL OR id < $7) ORDER BY id DESC LIMIT $8",
         *_filter_args(where),
         before_id,
         limit,
@@ -138,7 +147,7 @@ async def get_letter(conn: Connection, letter_id: int) -> dict[str, Any]:
         SELECT attempt, error_class, error_message, at FROM work_attempts
          WHERE source = $1 AND ref_id = $2 ORDER BY id
         """,
-        row["source"],
+        row["queue"],
         row["ref_id"],
     )
     actions = await conn.fetch(
@@ -182,13 +191,13 @@ async def replay_matching(
     Only open letters are ever touched, so running the same bulk replay twice replays
     nothing the second time.
     """
-    open_only = Filter("open", where.source, where.type, where.error, where.since)
+    open_only = replace(where, status="open")
     resent = Resent()
     outcomes: list[Outcome] = []
     async with conn.transaction():
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM dead_letters WHERE {_FILTER} "  # noqa: S608 - constant SQL
-            "ORDER BY id LIMIT $6 FOR UPDATE SKIP LOCKED",
+            "ORDER BY id LIMIT $7 FOR UPDATE SKIP LOCKED",
             *_filter_args(open_only),
             MAX_BULK,
         )
@@ -229,7 +238,7 @@ async def _replay_locked(
     newer command waiting is not revived: that one reads the current wish and does the
     work (and a second pending row for the subject is what the outbox forbids)."""
     superseded_by = None
-    if row["source"] == "outbox":
+    if row["queue"] == "outbox":
         superseded_by = await conn.fetchval(
             """
             SELECT p.id FROM outbox p JOIN outbox o ON o.command = p.command
@@ -240,27 +249,27 @@ async def _replay_locked(
         )
     if dry_run:
         result = "would_be_superseded" if superseded_by else "would_replay"
-        return Outcome(row["id"], row["source"], row["ref_id"], row["type"], result)
+        return Outcome(row["id"], row["queue"], row["ref_id"], row["type"], result)
     if superseded_by:
         result = "superseded"
         detail = f"superseded: outbox {superseded_by} waits for the same subject"
-    elif await _revive(conn, row["source"], row["ref_id"]):
-        (resent.inbox if row["source"] == "inbox" else resent.outbox).append(row["ref_id"])
-        result, detail = "replayed", f"{row['source']} {row['ref_id']} pending again"
+    elif await _revive(conn, row["queue"], row["ref_id"]):
+        (resent.inbox if row["queue"] == "inbox" else resent.outbox).append(row["ref_id"])
+        result, detail = "replayed", f"{row['queue']} {row['ref_id']} pending again"
     else:  # someone moved the item on by hand; running it again could do harm
-        result, detail = "stale", f"{row['source']} {row['ref_id']} is no longer dead; not run"
+        result, detail = "stale", f"{row['queue']} {row['ref_id']} is no longer dead; not run"
     await conn.execute(
         "UPDATE dead_letters SET status = 'replayed', resolved_at = now() WHERE id = $1",
         row["id"],
     )
     await _audit(conn, row["id"], "replay", actor, reason=None, result=detail)
-    return Outcome(row["id"], row["source"], row["ref_id"], row["type"], result)
+    return Outcome(row["id"], row["queue"], row["ref_id"], row["type"], result)
 
 
-async def _revive(conn: Connection, source: str, ref_id: int) -> bool:
+async def _revive(conn: Connection, queue: str, ref_id: int) -> bool:
     # enqueued_at = now(): the caller sends right after commit; the relay re-sends
     # after its grace period if that send is lost.
-    if source == "inbox":
+    if queue == "inbox":
         revived = await conn.fetchval(
             """
             UPDATE inbox SET status = 'pending', attempts = 0, not_before = now(),

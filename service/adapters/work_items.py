@@ -52,16 +52,20 @@ async def schedule_retry(
 async def bury(
     conn: Connection,
     *,
-    source: str,
+    queue: str,
     ref_id: int,
-    origin: str,
+    source: str,
     type_: str,
     error: tuple[str, str],
     attempts: int,
     payload: Any,
 ) -> int:
-    """Mark the item dead and open a dead letter for it (one open letter per item)."""
-    table = _TABLES[source]
+    """Mark the item dead and open a dead letter for it (one open letter per item).
+
+    `queue` is where the item lives (inbox | outbox), `source` the system it came from or
+    was meant for (calendly | booking | zoom).
+    """
+    table = _TABLES[queue]
     await conn.execute(
         f"UPDATE {table} SET status = 'dead', last_error = $2 WHERE id = $1",  # noqa: S608
         ref_id,
@@ -70,17 +74,17 @@ async def bury(
     letter_id: int = await conn.fetchval(
         """
         INSERT INTO dead_letters
-            (source, ref_id, origin, type, error_class, error_message, attempts, payload)
+            (queue, ref_id, source, type, error_class, error_message, attempts, payload)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        ON CONFLICT (source, ref_id) WHERE status = 'open'
+        ON CONFLICT (queue, ref_id) WHERE status = 'open'
         DO UPDATE SET error_class = EXCLUDED.error_class,
                       error_message = EXCLUDED.error_message,
                       attempts = EXCLUDED.attempts
         RETURNING id
         """,
-        source,
+        queue,
         ref_id,
-        origin,
+        source,
         type_,
         *error,
         attempts,

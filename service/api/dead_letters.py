@@ -38,6 +38,7 @@ def _filter(values: Mapping[str, Any], *, with_status: bool) -> Filter:
         type=query.text(values, "type"),
         error=query.text(values, "error"),
         since=query.moment(values, "since"),
+        queue=query.choice(values, "queue", dead_letters.QUEUES),
     )
 
 
@@ -52,7 +53,7 @@ async def _send(rt: ApiRuntime, resent: Resent) -> None:
 
 
 async def list_dead_letters(request: Request) -> JSONResponse:
-    """`?source=&type=&error=&since=&status=open|replayed|discarded|any&cursor=&limit=`."""
+    """`?source=&type=&error=&since=&queue=&status=open|replayed|discarded|any&cursor=&limit=`."""
     where = _filter(request.query_params, with_status=True)
     cursor, limit = page_params(request)
     async with runtime(request).pool.acquire() as conn:
@@ -87,7 +88,7 @@ async def replay_dead_letter(request: Request) -> JSONResponse:
 
 
 async def replay_dead_letters(request: Request) -> JSONResponse:
-    """Body: `{"source", "type", "error", "since", "all", "dry_run"}`.
+    """Body: `{"source", "type", "error", "since", "queue", "all", "dry_run"}`.
 
     An empty filter must say `"all": true`, so a forgotten field never replays everything.
     """
@@ -96,7 +97,8 @@ async def replay_dead_letters(request: Request) -> JSONResponse:
     dry_run = query.boolean(body, "dry_run")
     if where.is_empty() and not query.boolean(body, "all"):
         raise query.invalid(
-            "all", 'give a filter (source, type, error, since), or "all": true for every letter'
+            "all",
+            'give a filter (source, type, error, since, queue), or "all": true for every letter',
         )
     rt = runtime(request)
     async with rt.pool.acquire() as conn:

@@ -192,7 +192,11 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "DeadLetter": obj(
         ["id", "source", "type", "error", "attempts", "created_at", "payload"],
-        {"error": obj(["class", "message"], {"class": TEXT, "message": TEXT})},
+        {
+            "source": {"enum": ["calendly", "booking", "zoom"]},
+            "queue": {"enum": ["inbox", "outbox"]},
+            "error": obj(["class", "message"], {"class": TEXT, "message": TEXT}),
+        },
     ),
     "Open": {"type": "object"},
 }
@@ -533,12 +537,15 @@ def _other_paths() -> dict[str, Schema]:
                 ops,
                 _ok("Dead letters", list_of(ref("DeadLetter"))),
                 errors=(422,),
-                params=[query(n, TEXT, f"filter by {n}") for n in ("source", "type", "error")]
-                + [
+                params=[
+                    query("source", {"enum": ["calendly", "booking", "zoom"]}, "the system"),
+                    query("queue", {"enum": ["inbox", "outbox"]}, "events or Zoom commands"),
+                    query("type", TEXT, "event type or outbox command"),
+                    query("error", TEXT, "error class or part of its message"),
                     query("status", {"enum": ["open", "replayed", "discarded"]}, "letter state"),
                     query("since", TIME, "created at or after"),
-                ]
-                + ops_list,
+                    *ops_list,
+                ],
             )
         },
         "/api/v1/ops/dead-letters/replay": {

@@ -35,19 +35,13 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     conn = await connect(database_url)
     try:
         if args.dlq_command == "list":
-            where = Filter(
-                None if args.status == "any" else args.status,
-                args.source,
-                args.type,
-                args.error,
-                args.since,
-            )
+            where = _filter(args, None if args.status == "any" else args.status)
             for letter in await dead_letters.list_letters(
                 conn, where, before_id=None, limit=args.limit
             ):
                 print(
                     f"{letter['id']}\t{letter['created_at']:%Y-%m-%d %H:%M}\t{letter['status']}\t"
-                    f"{letter['source']}:{letter['ref_id']}\t{letter['type']}\t"
+                    f"{letter['source']}\t{letter['queue']}:{letter['ref_id']}\t{letter['type']}\t"
                     f"{letter['error']['class']}: {letter['error']['message'][:120]}"
                 )
             return 0
@@ -58,7 +52,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             _print(await dead_letters.discard(conn, args.id, ACTOR, args.reason))
             return 0
         if args.all:
-            where = Filter("open", args.source, args.type, args.error, args.since)
+            where = _filter(args, "open")
             outcomes, resent = await dead_letters.replay_matching(
                 conn, where, ACTOR, dry_run=args.dry_run
             )
@@ -83,3 +77,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 def _print(value: object) -> None:
     print(json.dumps(jsonable(value), indent=2, ensure_ascii=False))
+
+
+def _filter(args: argparse.Namespace, status: str | None) -> Filter:
+    return Filter(status, args.source, args.type, args.error, args.since, args.queue)

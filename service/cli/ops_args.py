@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-LETTER_SOURCES = ("inbox", "outbox")
+LETTER_SOURCES = ("calendly", "booking", "zoom")
+LETTER_QUEUES = ("inbox", "outbox")
 LETTER_STATUSES = ("open", "replayed", "discarded", "any")
 RECONCILE_TARGETS = ("calendly", "zoom", "all")
 
@@ -49,7 +50,10 @@ def _dlq(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", choices=LETTER_SOURCES)
+    parser.add_argument(
+        "--source", choices=LETTER_SOURCES, help="the system it came from / was for"
+    )
+    parser.add_argument("--queue", choices=LETTER_QUEUES, help="received events or Zoom commands")
     parser.add_argument("--type", help="event type or outbox command")
     parser.add_argument("--error", help="error class, or part of the error message")
     parser.add_argument("--since", type=_moment, help="ISO-8601; letters created since")

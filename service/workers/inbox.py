@@ -91,9 +91,9 @@ async def _record_failure(runtime: WorkerRuntime, inbox_id: int, error: Exceptio
         if isinstance(error, Terminal) or attempts >= MAX_ATTEMPTS:
             await bury(
                 conn,
-                source="inbox",
+                queue="inbox",
                 ref_id=inbox_id,
-                origin=row["source"],
+                source=row["source"],
                 type_=row["event_type"],
                 error=described,
                 attempts=attempts,

@@ -151,9 +151,9 @@ async def _record_failure(
         if isinstance(error, ZoomTerminal | Terminal) or attempts >= MAX_ATTEMPTS:
             await bury(
                 conn,
-                source="outbox",
+                queue="outbox",
                 ref_id=item.id,
-                origin="zoom",
+                source="zoom",
                 type_=item.command,
                 error=described,
                 attempts=attempts,

@@ -81,7 +81,7 @@ def registrant_adds(sandbox: Sandbox, meeting_id: int) -> list[dict[str, Any]]:
 
 async def dead_letters_since(pool: asyncpg.Pool, since: datetime) -> int:
     count: int = await pool.fetchval(
-        "SELECT count(*) FROM dead_letters WHERE source = 'outbox' AND created_at >= $1", since
+        "SELECT count(*) FROM dead_letters WHERE queue = 'outbox' AND created_at >= $1", since
     )
     return count
 
@@ -243,7 +243,7 @@ async def test_daily_limit_defers_until_after_midnight_utc_and_is_not_dead(
     assert row["not_before"] >= tomorrow.replace(microsecond=0)
     assert "daily" in row["last_error"]
     dead = await pool.fetchval(
-        "SELECT count(*) FROM dead_letters WHERE source = 'outbox' AND ref_id = $1", row["id"]
+        "SELECT count(*) FROM dead_letters WHERE queue = 'outbox' AND ref_id = $1", row["id"]
     )
     assert dead == 0
     registrant = await registrant_row(pool, booking_id)

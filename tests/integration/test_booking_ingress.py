@@ -205,6 +205,6 @@ async def test_booking_before_its_course_is_kept_and_zoom_work_waits_without_cre
     assert row["not_before"] > await pool.fetchval("SELECT now() + interval '4 minutes'")
     assert "credentials" in row["last_error"]
     dead = await pool.fetchval(
-        "SELECT count(*) FROM dead_letters WHERE source = 'outbox' AND ref_id = $1", row["id"]
+        "SELECT count(*) FROM dead_letters WHERE queue = 'outbox' AND ref_id = $1", row["id"]
     )
     assert dead == 0

@@ -61,7 +61,7 @@ async def letter_of(pool: asyncpg.Pool, inbox_id: int, status: str = "open") -> 
     async def find() -> int | None:
         async with pool.acquire() as conn:
             found: int | None = await conn.fetchval(
-                "SELECT id FROM dead_letters WHERE source = 'inbox' AND ref_id = $1 "
+                "SELECT id FROM dead_letters WHERE queue = 'inbox' AND ref_id = $1 "
                 "AND status = $2 ORDER BY id DESC LIMIT 1",
                 inbox_id,
                 status,
@@ -95,7 +95,8 @@ async def test_list_show_replay_after_the_cause_is_fixed(
     listed = await ops.get(
         LETTERS,
         params={
-            "source": "inbox",
+            "source": "calendly",
+            "queue": "inbox",
             "type": "invitee_no_show.created",
             "error": "unknown",
             "since": since,
@@ -105,15 +106,14 @@ async def test_list_show_replay_after_the_cause_is_fixed(
     items = listed.json()["items"]
     assert [item["id"] for item in items] == [letter_id]
     letter = items[0]
-    assert letter["source"] == "inbox"
+    assert (letter["source"], letter["queue"]) == ("calendly", "inbox")
     assert letter["error"]["class"] == "Terminal"
     assert "unknown" in letter["error"]["message"]
     assert letter["attempts"] == 1
     assert letter["payload"]["event"] == "invitee_no_show.created"
     assert {"id", "source", "type", "error", "attempts", "created_at", "payload"} <= letter.keys()
-    assert (await ops.get(LETTERS, params={"source": "outbox", "since": since})).json()[
-        "items"
-    ] == []
+    for other in ({"source": "zoom"}, {"queue": "outbox"}):
+        assert (await ops.get(LETTERS, params={**other, "since": since})).json()["items"] == []
     assert (await ops.get(LETTERS, params={"error": "NoSuchError", "since": since})).json()[
         "items"
     ] == []
@@ -233,7 +233,7 @@ async def _is(pool: asyncpg.Pool, inbox_id: int, status: str) -> bool:
 async def _newer_letter(pool: asyncpg.Pool, inbox_id: int, older: int) -> int | None:
     async with pool.acquire() as conn:
         found: int | None = await conn.fetchval(
-            "SELECT id FROM dead_letters WHERE source = 'inbox' AND ref_id = $1 AND id > $2 "
+            "SELECT id FROM dead_letters WHERE queue = 'inbox' AND ref_id = $1 AND id > $2 "
             "AND status = 'open'",
             inbox_id,
             older,
