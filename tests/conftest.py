@@ -36,6 +36,16 @@ from tests.support import (
     service_environment,
 )
 
+FAULT_TESTS = Path(__file__).parent / "fault"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/fault/ kills processes or waits for recovery: mark it slow,
+    so `-m "not slow"` gives a quick run."""
+    for item in items:
+        if FAULT_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def servers() -> Iterator[Servers]:

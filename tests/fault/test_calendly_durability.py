@@ -17,8 +17,6 @@ from service.sandbox.calendly_push import build_delivery, scenario
 from service.sandbox.serve import serving
 from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually, service_environment
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:

@@ -18,7 +18,6 @@ import pytest
 from service.sandbox.serve import free_port
 from tests.support import ROOT
 
-pytestmark = pytest.mark.slow
 READY_WITHIN_S = 60
 
 
