@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-DEFAULT_ZOOM_RATE_LIMITS = "light=30,medium=20,heavy=10"
+DEFAULT_RATE_LIMITS = "light=30,medium=20,heavy=10"
 RATE_CATEGORIES = ("light", "medium", "heavy")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -176,18 +176,11 @@ class _Reader:
         return value
 
     def rate_limits(self, name: str) -> dict[str, int]:
-        raw = self.optional(name) or DEFAULT_ZOOM_RATE_LIMITS
-        limits = {"light": 30, "medium": 20, "heavy": 10}
-        for item in raw.split(","):
-            category, _, number = item.strip().partition("=")
-            if category not in RATE_CATEGORIES or not number.isdigit() or int(number) < 1:
-                self.problems.append(
-                    f"{name}: expected category=limit pairs such as {DEFAULT_ZOOM_RATE_LIMITS!r} "
-                    f"(categories {', '.join(RATE_CATEGORIES)}; limits ≥ 1), got {item.strip()!r}"
-                )
-                continue
-            limits[category] = int(number)
-        return limits
+        try:
+            return parse_rate_limits(self.optional(name) or DEFAULT_RATE_LIMITS)
+        except ValueError as error:
+            self.problems.append(f"{name}: {error}")
+            return parse_rate_limits(DEFAULT_RATE_LIMITS)
 
     def booking_secrets(self, name: str) -> tuple[str, ...]:
         secrets = self.csv(name)
@@ -197,3 +190,39 @@ class _Reader:
                     f"{name}: secret #{position} must look like whsec_<base64> (value not shown)"
                 )
         return secrets
+
+
+def parse_rate_limits(text: str) -> dict[str, int]:
+    """Parse ZOOM_RATE_LIMITS, e.g. "light=30,medium=20,heavy=10", into per-second limits.
+
+    Strict on purpose: a typo here would silently let workers exceed Zoom's limits, so every
+    category must be given exactly once as a positive integer.
+    """
+    limits: dict[str, int] = {}
+    for raw_item in text.split(","):
+        name, value = _parse_item(raw_item, text)
+        if name in limits:
+            raise ValueError(f"names {name!r} twice: {text!r}")
+        limits[name] = value
+    missing = [name for name in RATE_CATEGORIES if name not in limits]
+    if missing:
+        raise ValueError(
+            f"lacks {', '.join(missing)}: {text!r} (expected e.g. {DEFAULT_RATE_LIMITS!r})"
+        )
+    return limits
+
+
+def _parse_item(raw_item: str, text: str) -> tuple[str, int]:
+    """One `category=limit` pair, with an error message that shows the expected form."""
+    name, sep, value = (part.strip() for part in raw_item.partition("="))
+    name = name.lower()
+    if not sep or not name:
+        raise ValueError(
+            f"item {raw_item.strip()!r} is not category=limit: {text!r} "
+            f"(expected e.g. {DEFAULT_RATE_LIMITS!r})"
+        )
+    if name not in RATE_CATEGORIES:
+        raise ValueError(f"unknown category {name!r}; known: {', '.join(RATE_CATEGORIES)}")
+    if not value.isdigit() or int(value) <= 0:
+        raise ValueError(f"the limit for {name!r} must be a positive integer, got {value!r}")
+    return name, int(value)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.adapters.zoom import parse_rate_limits
+from service.config import parse_rate_limits
 from service.adapters.zoom.retry_after import next_daily_reset, parse_retry_after
 
 NOW = datetime(2026, 10, 12, 15, 30, tzinfo=UTC)

@@ -16,12 +16,10 @@ from service.adapters.zoom.errors import (
     ZoomTerminal,
 )
 from service.adapters.zoom.rate_limiter import SlidingWindowLimiter
-from service.adapters.zoom.settings import DEFAULT_RATE_LIMITS, parse_rate_limits
 from service.adapters.zoom.token import TokenProvider, ZoomToken
 
 __all__ = [
     "DEFAULT_API_BASE_URL",
-    "DEFAULT_RATE_LIMITS",
     "RateLimiter",
     "RegistrantAction",
     "RetryPolicy",
@@ -35,5 +33,4 @@ __all__ = [
     "ZoomRetryable",
     "ZoomTerminal",
     "ZoomToken",
-    "parse_rate_limits",
 ]
