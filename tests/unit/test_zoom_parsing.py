@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.config import parse_rate_limits
 from service.adapters.zoom.retry_after import next_daily_reset, parse_retry_after
+from service.config import parse_rate_limits
 
 NOW = datetime(2026, 10, 12, 15, 30, tzinfo=UTC)
 
