@@ -15,11 +15,14 @@ import asyncpg
 import httpx
 import pytest
 
+from service.adapters.broker import Courier, create_broker
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.vendor_calls import VendorCall
 from service.api.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
+from service.workers.retention import prune_old_records
+from service.workers.runtime import LazyRuntime
 
 ZOOM_SECRET = "zoom-test-secret-token"
 
@@ -229,8 +232,6 @@ async def test_ops_token_may_read_ops_but_no_token_may_not(api_url: str, ops_tok
 async def test_retention_prunes_old_log_rows_and_job_slots(
     pool: asyncpg.Pool, settings: Any
 ) -> None:
-    from service.workers.retention import prune_old_records
-    from service.workers.runtime import WorkerRuntime
 
     marker = f"/retention/{uuid.uuid4().hex}"
     async with pool.acquire() as conn:
@@ -247,8 +248,13 @@ async def test_retention_prunes_old_log_rows_and_job_slots(
             "($1, now() - interval '6 days', 't', now())",
             marker,
         )
-    runtime = WorkerRuntime(settings=settings, pool=pool, redis=None, courier=None)  # type: ignore[arg-type]
-    pruned = await prune_old_records(runtime)
+    broker = create_broker(settings.redis_url or "", settings.redis_key_prefix)
+    lazy = LazyRuntime(settings, Courier(broker))
+    try:
+        pruned = await prune_old_records(await lazy.get())
+    finally:
+        await lazy.close()
+        broker.close()
     assert pruned["integration_log"] >= 1 and pruned["job_runs"] >= 1
     async with pool.acquire() as conn:
         left = await conn.fetchval("SELECT count(*) FROM integration_log WHERE path = $1", marker)
