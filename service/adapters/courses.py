@@ -332,6 +332,33 @@ async def set_meeting_state(conn: Connection, course_id: str, state: str) -> Non
     )
 
 
+async def meeting_create_sent(
+    conn: Connection, course_id: str, *, host: str, spec: dict[str, Any]
+) -> None:
+    """A create is about to be sent: until its answer is recorded, `spec` and `host` say what
+    may exist in Zoom (a lost answer is looked up by them, not created again)."""
+    await conn.execute(
+        """
+        UPDATE zoom_meetings SET state = 'in_flight', host = $2, spec = $3, updated_at = now()
+         WHERE course_id = $1 AND meeting_id IS NULL
+        """,
+        course_id,
+        host,
+        spec,
+    )
+
+
+async def meeting_create_refused(conn: Connection, course_id: str) -> None:
+    """Zoom answered the create with a refusal or a limit: nothing was created."""
+    await conn.execute(
+        """
+        UPDATE zoom_meetings SET state = 'pending', host = NULL, spec = NULL, updated_at = now()
+         WHERE course_id = $1 AND meeting_id IS NULL
+        """,
+        course_id,
+    )
+
+
 async def meeting_created(
     conn: Connection,
     course_id: str,

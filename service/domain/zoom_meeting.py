@@ -8,10 +8,17 @@ Registration is required with manual approval (`approval_type` 1); the registran
 approved on the way in (`auto_approve`, see `registrants.registrant_body`), so someone who finds
 the public registration link is not let in by it. Zoom then leaves `join_url` out of the
 add-registrant answer; it is read from the registrant list instead.
+
+Each meeting we create carries its course's marker as the first line of its `agenda` (the topic
+is the course title, CONTRACT §4). `GET /users/{userId}/meetings` returns `agenda` (cut to 250
+characters), so when a create's answer is lost the meeting can be found again by its marker
+instead of being created twice (DESIGN rule 4). The marker is sent only on create and is not
+part of `MeetingSpec`, so it never causes an update by itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -27,6 +34,9 @@ MANUAL_APPROVAL = 1
 REGISTER_ONCE_ATTEND_ALL = 1
 
 _SCHEDULE_FIELDS = ("type", "start_time", "timezone", "duration", "recurrence")
+#: Zoom cuts `agenda` to 250 characters in meeting lists; longer course ids are hashed.
+_LISTED_AGENDA_CHARS = 250
+_MARKER_ID_MAX = 200
 
 
 class CourseNotReadyForZoom(Exception):
@@ -75,6 +85,29 @@ class MeetingSpec:
         if self.recurrence is not None:
             body["recurrence"] = self.recurrence.to_zoom()
         return body
+
+
+def course_marker(course_id: str) -> str:
+    """The line that tells our meeting for `course_id` apart in the host's meeting list."""
+    if len(course_id) > _MARKER_ID_MAX or not course_id.isprintable():
+        course_id = "sha256:" + hashlib.sha256(course_id.encode()).hexdigest()
+    marker = f"[webinar-sync course {course_id}]"
+    assert len(marker) <= _LISTED_AGENDA_CHARS
+    return marker
+
+
+def create_body(spec: MeetingSpec, course_id: str) -> dict[str, object]:
+    """The body of `POST /users/{userId}/meetings`: the spec plus the course's marker."""
+    return {**spec.to_zoom_body(), "agenda": course_marker(course_id)}
+
+
+def carries_marker(agenda: object, course_id: str) -> bool:
+    """Whether a listed meeting's `agenda` holds the marker of `course_id` as a line of its own
+    (a line, not a substring: course 100's marker is not part of course 1006's)."""
+    if not isinstance(agenda, str):
+        return False
+    marker = course_marker(course_id)
+    return any(line.strip() == marker for line in agenda.splitlines())
 
 
 def meeting_shape(course: Course) -> MeetingSpec:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 OPERATIONS: tuple[tuple[str, str], ...] = (
+    ("/users/{userId}/meetings", "get"),
     ("/users/{userId}/meetings", "post"),
     ("/meetings/{meetingId}", "get"),
     ("/meetings/{meetingId}", "patch"),

@@ -34,6 +34,10 @@ class ApiOperation:
     run: Run
 
 
+def _list_meetings(account: ZoomAccount, req: ValidRequest, base: str) -> tuple[int, Any]:
+    return 200, account.list_meetings(req.params["userId"], req.params, base)
+
+
 def _create_meeting(account: ZoomAccount, req: ValidRequest, base: str) -> tuple[int, Any]:
     return 201, account.create_meeting(req.params["userId"], req.body, base)
 
@@ -82,6 +86,7 @@ def _delete_registrant(account: ZoomAccount, req: ValidRequest, _base: str) -> t
 
 #: Order matters: ``registrants/status`` must be tried before ``registrants/{registrantId}``.
 OPERATIONS = (
+    ApiOperation("meetings", "GET", "/v2/users/{userId}/meetings", _list_meetings),
     ApiOperation("meetingCreate", "POST", "/v2/users/{userId}/meetings", _create_meeting),
     ApiOperation("meeting", "GET", "/v2/meetings/{meetingId}", _get_meeting),
     ApiOperation("meetingUpdate", "PATCH", "/v2/meetings/{meetingId}", _update_meeting),

@@ -8,7 +8,7 @@ from typing import Any
 
 from service.sandbox.zoom_recurrence import Occurrence
 
-SCHEDULED, RECURRING_FIXED_TIME = 2, 8
+INSTANT, SCHEDULED, RECURRING_FIXED_TIME = 1, 2, 8
 AUTO_APPROVE, MANUAL_APPROVE, NO_REGISTRATION = 0, 1, 2
 
 

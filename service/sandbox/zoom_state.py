@@ -13,13 +13,14 @@ import hashlib
 import random
 import string
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from service.sandbox.zoom_errors import ZoomError, meeting_not_found, validation_failed
 from service.sandbox.zoom_limits import DailyCounter
 from service.sandbox.zoom_model import (
     AUTO_APPROVE,
+    INSTANT,
     NO_REGISTRATION,
     RECURRING_FIXED_TIME,
     SCHEDULED,
@@ -35,6 +36,7 @@ from service.sandbox.zoom_time import (
     zone_or_none,
 )
 from service.sandbox.zoom_views import (
+    listed_meeting_json,
     meeting_json,
     meeting_state_json,
     registrant_added_json,
@@ -61,6 +63,7 @@ DEFAULT_MEETING_SETTINGS: dict[str, Any] = {
     "meeting_authentication": False,
     "use_pmi": False,
 }
+T = TypeVar("T")
 #: Zoom's default passcode alphabet (the spec's ``password`` description).
 _PASSWORD_CHARS = set(string.ascii_letters + string.digits + "@-_*")
 _STORED_EXTRAS = ("tracking_fields", "pre_schedule", "template_id", "default_password")
@@ -84,7 +87,8 @@ class ZoomAccount:
         self.meetings: dict[int, Meeting] = {}
         self.deleted_meeting_ids: list[int] = []
         self._daily = DailyCounter()
-        self._page_tokens: dict[str, tuple[int, str, int, float]] = {}
+        #: next_page_token -> (what it pages through, offset of the next page, expiry).
+        self._page_tokens: dict[str, tuple[str, int, float]] = {}
 
     # -- users ------------------------------------------------------------------------------
 
@@ -143,6 +147,29 @@ class ZoomAccount:
         self._use_meeting_write(host_email)
         self.meetings[meeting.id] = meeting
         return meeting_json(meeting, base_url, meeting.occurrences, detail=False)
+
+    def list_meetings(self, user_id: str, params: dict[str, Any], base_url: str) -> dict[str, Any]:
+        """``GET /users/{userId}/meetings``: the host's scheduled (not instant) meetings.
+
+        ``scheduled``: all of them; ``upcoming``/``upcoming_meetings``: those not over yet (the
+        sandbox's meetings never start, so ``live`` is empty); ``previous_meetings``: those over.
+        Ordered by start time; ``agenda`` is cut to 250 characters as Zoom does in lists.
+        """
+        host_email = self.resolve_user(user_id).casefold()
+        list_type = params["type"]
+        now = self._now()
+        matching = sorted(
+            (
+                m
+                for m in self.meetings.values()
+                if m.host_email.casefold() == host_email
+                and m.type != INSTANT
+                and _listed_as(m, list_type, now)
+            ),
+            key=lambda m: (m.start.timestamp() if m.start else float("inf"), m.id),
+        )
+        page, paging = self._paginate(matching, f"meetings:{host_email}:{list_type}", params)
+        return {**paging, "meetings": [listed_meeting_json(m, base_url) for m in page]}
 
     def get_meeting(
         self, meeting_id: int, occurrence_id: str | None, show_previous: bool, base_url: str
@@ -244,11 +271,7 @@ class ZoomAccount:
 
     def list_registrants(self, meeting_id: int, params: dict[str, Any]) -> dict[str, Any]:
         meeting = self._registration_meeting(meeting_id)
-        status, page_size = params["status"], params["page_size"]
-        offset = (int(params.get("page_number", 1)) - 1) * page_size
-        token = params.get("next_page_token")
-        if token:
-            offset = self._redeem_page_token(token, meeting_id, status)
+        status = params["status"]
         occurrence_id = params.get("occurrence_id")
         matching = [
             r
@@ -260,20 +283,8 @@ class ZoomAccount:
                 or occurrence_id in r.occurrence_ids
             )
         ]
-        page = matching[offset : offset + page_size]
-        next_token = ""
-        if offset + page_size < len(matching):
-            next_token = self._token(24)
-            expires = self._clock() + self.settings.next_page_token_ttl_seconds
-            self._page_tokens[next_token] = (meeting_id, status, offset + page_size, expires)
-        return {
-            "page_count": max(1, -(-len(matching) // page_size)),
-            "page_number": offset // page_size + 1,
-            "page_size": page_size,
-            "total_records": len(matching),
-            "next_page_token": next_token,
-            "registrants": [registrant_json(r) for r in page],
-        }
+        page, paging = self._paginate(matching, f"registrants:{meeting_id}:{status}", params)
+        return {**paging, "registrants": [registrant_json(r) for r in page]}
 
     def get_registrant(self, meeting_id: int, registrant_id: str) -> dict[str, Any]:
         meeting = self._registration_meeting(meeting_id)
@@ -475,11 +486,49 @@ class ZoomAccount:
         )
         meeting.occurrences[meeting.occurrences.index(occurrence)] = updated
 
-    def _redeem_page_token(self, token: str, meeting_id: int, status: str) -> int:
-        entry = self._page_tokens.get(token)
-        if entry is None or entry[:2] != (meeting_id, status) or entry[3] <= self._clock():
-            raise ZoomError(400, 300, "The next page token is invalid or expired.")
-        return entry[2]
+    def _paginate(
+        self, matching: list[T], scope: str, params: dict[str, Any]
+    ) -> tuple[list[T], dict[str, Any]]:
+        """The requested page of ``matching`` and the paging fields of the answer.
+
+        The page starts at its ``next_page_token`` (bound to ``scope``: the same list, and
+        valid for 15 minutes), else at ``page_number``; a token is handed out when more follow.
+        """
+        page_size = max(1, int(params["page_size"]))
+        token = params.get("next_page_token")
+        if token:
+            entry = self._page_tokens.get(token)
+            if entry is None or entry[0] != scope or entry[2] <= self._clock():
+                raise ZoomError(400, 300, "The next page token is invalid or expired.")
+            offset = entry[1]
+        else:
+            offset = (max(1, int(params.get("page_number", 1))) - 1) * page_size
+        next_token = ""
+        if offset + page_size < len(matching):
+            next_token = self._token(24)
+            expires = self._clock() + self.settings.next_page_token_ttl_seconds
+            self._page_tokens[next_token] = (scope, offset + page_size, expires)
+        paging = {
+            "page_count": max(1, -(-len(matching) // page_size)),
+            "page_number": offset // page_size + 1,
+            "page_size": page_size,
+            "total_records": len(matching),
+            "next_page_token": next_token,
+        }
+        return matching[offset : offset + page_size], paging
+
+
+def _listed_as(meeting: Meeting, list_type: str, now: datetime) -> bool:
+    """Whether ``meeting`` belongs in a meeting list of ``list_type``."""
+    if list_type == "scheduled":
+        return True
+    if list_type == "live":
+        return False  # sandbox meetings are never started
+    starts = [o.start for o in meeting.occurrences] or ([meeting.start] if meeting.start else [])
+    if not starts:
+        return list_type != "previous_meetings"  # no fixed time: never over
+    over = max(starts).timestamp() + meeting.duration * 60 <= now.timestamp()
+    return over if list_type == "previous_meetings" else not over
 
 
 def _host_id(email: str) -> str:

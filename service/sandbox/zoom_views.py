@@ -55,6 +55,29 @@ def meeting_json(
     return body
 
 
+LISTED_AGENDA_CHARS = 250
+
+
+def listed_meeting_json(meeting: Meeting, base_url: str) -> dict[str, Any]:
+    """A meeting as ``GET /users/{userId}/meetings`` lists it (the spec's fields; ``pmi`` only
+    for PMI meetings, which the sandbox does not make); Zoom cuts ``agenda`` to 250 chars."""
+    body: dict[str, Any] = {
+        "uuid": meeting.uuid,
+        "id": meeting.id,
+        "host_id": meeting.host_id,
+        "topic": meeting.topic,
+        "type": meeting.type,
+        "duration": meeting.duration,
+        "timezone": meeting.timezone,
+        "agenda": meeting.agenda[:LISTED_AGENDA_CHARS],
+        "created_at": meeting.created_at,
+        "join_url": f"{base_url}/j/{meeting.id}?pwd={meeting.encrypted_password}",
+    }
+    if meeting.start is not None:
+        body["start_time"] = format_utc(meeting.start)
+    return body
+
+
 def registrant_occurrences(meeting: Meeting, registrant: Registrant) -> list[Occurrence]:
     if registrant.occurrence_ids is None:
         return list(meeting.occurrences)

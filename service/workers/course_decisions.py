@@ -108,7 +108,11 @@ async def decide_course(unit: UnitOfWork, course_id: str, cause: dict[str, str])
         if (
             meeting is not None
             and not meeting.deleted
-            and (meeting.meeting_id is not None or meeting.state == "in_flight")
+            and (
+                meeting.meeting_id is not None
+                or meeting.state == "in_flight"
+                or meeting.spec is not None  # a create was sent; its meeting may exist
+            )
         ):
             await repo.set_meeting_status(conn, course_id, "pending", meeting.errors)
             await unit.add_command(DELETE_MEETING, subject, cause=cause)

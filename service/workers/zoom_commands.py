@@ -5,9 +5,10 @@ so running one twice, late, or after a newer one is harmless. Zoom calls are not
 repeatable (DESIGN rule 4): before a call the object is marked `in_flight`; a command that finds
 it so (an answer was lost, or a worker died mid-call) looks it up in Zoom before acting again.
 A registrant is found by email in the registrant lists, because an add spends one of that
-person's three adds a day. Meetings can't be found that way (the API has no lookup by course),
-so a create whose outcome is unknown is reported for a person to check instead of risking a
-second meeting.
+person's three adds a day. A meeting is found by its course's marker (first line of its
+`agenda`) in the host's meeting list: a create records what it sends before sending it, and
+a command that finds that record without a meeting id adopts the marked meeting, creating one
+only when Zoom holds none — never a second meeting for a course.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from service.adapters.zoom import (
 )
 from service.domain.booking_events import Booking, Course
 from service.domain.course_sync import is_zoom_synced
-from service.domain.hosting import choose_host
+from service.domain.hosting import choose_host, host_zoom_user
 from service.domain.registrants import RegistrantState, registrant_body
 from service.domain.zoom_meeting import (
     CourseNotReadyForZoom,
     MeetingSpec,
+    carries_marker,
+    create_body,
     expected_occurrence_dates,
     meeting_changes,
     meeting_shape,
@@ -91,11 +94,31 @@ async def _after_change(runtime: WorkerRuntime, course_id: str, cause: dict[str,
 
 
 @dataclass(frozen=True)
+class _EarlierCreate:
+    """A create that was sent but whose answer never arrived: the meeting may exist."""
+
+    host: str
+    body: dict[str, Any] | None  # what was sent; None: not recorded (sent before we kept it)
+
+
+@dataclass(frozen=True)
 class _MeetingWork:
     course: Course
     spec: MeetingSpec
-    meeting_id: int | None  # None: to be created
+    meeting_id: int | None  # None: to be created (or found, see `earlier`)
     changes: dict[str, object]
+    host: str = ""  # for a create: the host it is made on
+    earlier: _EarlierCreate | None = None
+
+
+@dataclass(frozen=True)
+class _Made:
+    """The meeting a create made (or the lost create had made): Zoom's answer and what we sent."""
+
+    host: str
+    body: dict[str, Any]
+    answer: dict[str, Any]
+    strays: list[int]  # other meetings carrying the course's marker (never made by us twice)
 
 
 async def sync_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
@@ -109,8 +132,7 @@ async def sync_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     body = work.spec.to_zoom_body()
     try:
         if work.meeting_id is None:
-            host = choose_host(work.course)
-            created = await zoom.create_meeting(host, body, cause=cause)
+            made = await _find_or_create(runtime, zoom, work, cause)
         else:
             await zoom.update_meeting(work.meeting_id, work.changes, cause=cause)
     except ZoomError as error:
@@ -120,21 +142,29 @@ async def sync_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
         if work.meeting_id is not None:
             await repo.meeting_updated(conn, course_id, body)
         else:
+            unit = UnitOfWork(conn)
             await repo.meeting_created(
                 conn,
                 course_id,
-                meeting_id=int(created["id"]),
-                host=host,
-                join_url=created.get("join_url"),
-                spec=body,
-                occurrences=created.get("occurrences") or [],
+                meeting_id=int(made.answer["id"]),
+                host=made.host,
+                join_url=made.answer.get("join_url"),
+                spec=made.body,
+                occurrences=made.answer.get("occurrences") or [],
             )
-            await _check_occurrences(UnitOfWork(conn), course_id, work.spec, created)
+            await _check_occurrences(unit, course_id, spec_from_body(made.body), made.answer)
+            if made.strays:
+                await _report_strays(unit, course_id, int(made.answer["id"]), made.strays)
     await _after_change(runtime, course_id, item.cause)
 
 
 async def _claim_meeting_work(runtime: WorkerRuntime, course_id: str) -> _MeetingWork | None:
-    """Under the course lock: what to send now, with the meeting marked in flight; None: nothing."""
+    """Under the course lock: what to send now, with the meeting marked in flight; None: nothing.
+
+    A create records what it sends (host, body) before sending it; finding that record with no
+    meeting id means an earlier create's answer was lost (or its worker died): the meeting is
+    then looked up by its marker before anything is created.
+    """
     async with runtime.pool.acquire() as conn, conn.transaction():
         unit = UnitOfWork(conn)
         await unit.lock(course_subject(course_id))
@@ -150,34 +180,84 @@ async def _claim_meeting_work(runtime: WorkerRuntime, course_id: str) -> _Meetin
         except CourseNotReadyForZoom:
             return None  # changed since the decision; the new decision reported why
         meeting_id = meeting.live_id
-        if meeting_id is None and meeting.state == "in_flight":
-            await _unconfirmed_create(unit, course_id)
+        if meeting_id is None:
+            host = choose_host(course)
+            earlier = _earlier_create(meeting, host)
+            if earlier is None:
+                sent = create_body(spec, course_id)
+                await repo.meeting_create_sent(conn, course_id, host=host, spec=sent)
+            else:
+                await repo.set_meeting_state(conn, course_id, "in_flight")
+            return _MeetingWork(course, spec, None, {}, host, earlier)
+        if meeting.spec is None:
             return None
-        changes: dict[str, object] = {}
-        if meeting_id is not None:
-            if meeting.spec is None:
-                return None
-            changes = meeting_changes(spec_from_body(meeting.spec), spec)
-            if not changes:
-                return None
+        changes = meeting_changes(spec_from_body(meeting.spec), spec)
+        if not changes:
+            return None
         await repo.set_meeting_state(conn, course_id, "in_flight")
         return _MeetingWork(course, spec, meeting_id, changes)
 
 
-async def _unconfirmed_create(unit: UnitOfWork, course_id: str) -> None:
-    errors = [
-        {
-            "code": "meeting_create_unconfirmed",
-            "message": "Creating the Zoom meeting got no answer, so it may or may not exist; "
-            "check the host's meetings in Zoom (delete a stray one), then sync the course again",
-        }
-    ]
-    await repo.meeting_failed(unit.conn, course_id, errors)
+def _earlier_create(meeting: repo.MeetingRow, host: str) -> _EarlierCreate | None:
+    """The create sent before whose outcome is unknown, if any."""
+    if meeting.meeting_id is not None:
+        return None  # a deleted meeting's row: that create's outcome is known
+    if meeting.spec is not None:
+        return _EarlierCreate(meeting.host or host, meeting.spec)
+    if meeting.state == "in_flight":
+        return _EarlierCreate(host, None)
+    return None
+
+
+async def _find_or_create(
+    runtime: WorkerRuntime, zoom: ZoomClient, work: _MeetingWork, cause: dict[str, str]
+) -> _Made:
+    """Adopt the meeting a lost create made; create one only when Zoom holds none."""
+    course_id = work.course.id
+    body = create_body(work.spec, course_id)
+    if work.earlier is not None:
+        found = await find_course_meetings(zoom, work.earlier.host, course_id, cause)
+        if found:
+            answer = await zoom.get_meeting(found[0], show_previous_occurrences=True, cause=cause)
+            sent = work.earlier.body or body
+            return _Made(work.earlier.host, sent, answer, found[1:])
+        async with runtime.pool.acquire() as conn, conn.transaction():
+            await UnitOfWork(conn).lock(course_subject(course_id))
+            await repo.meeting_create_sent(conn, course_id, host=work.host, spec=body)
+    try:
+        created = await zoom.create_meeting(work.host, body, cause=cause)
+    except ZoomError as error:
+        if not isinstance(error, ZoomAmbiguous):
+            async with runtime.pool.acquire() as conn:
+                await repo.meeting_create_refused(conn, course_id)
+        raise
+    return _Made(work.host, body, created, [])
+
+
+async def find_course_meetings(
+    zoom: ZoomClient, host: str, course_id: str, cause: dict[str, str]
+) -> list[int]:
+    """The ids of the host's meetings carrying the course's marker, oldest first."""
+    marked: dict[int, str] = {}
+    for listed in await zoom.list_meetings(host, cause=cause):
+        if carries_marker(listed.get("agenda"), course_id) and listed.get("id") is not None:
+            marked.setdefault(int(listed["id"]), str(listed.get("created_at") or ""))
+    return sorted(marked, key=lambda meeting_id: (marked[meeting_id], meeting_id))
+
+
+async def _report_strays(unit: UnitOfWork, course_id: str, adopted: int, strays: list[int]) -> None:
+    """More than one meeting carries the course's marker (copied by hand in Zoom?)."""
+    message = (
+        f"Course {course_id}: Zoom holds {len(strays) + 1} meetings marked for this course; "
+        f"webinar-sync uses {adopted} (the oldest); delete "
+        + ", ".join(str(s) for s in strays)
+        + " in Zoom if nobody needs them"
+    )
     await unit.notify(
         "sync_failed",
-        f"Course {course_id}: {errors[0]['message']}",
+        message,
         subject=course_subject(course_id),
-        details={"errors": errors},
+        details={"errors": [{"code": "meeting_duplicates", "message": message}]},
     )
 
 
@@ -227,9 +307,14 @@ def _zoom_dates(meeting: dict[str, Any], zone: ZoneInfo) -> list[date]:
 
 
 async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
-    """Delete the cancelled course's meeting; one already gone or ended counts as deleted."""
+    """Delete the cancelled course's meeting; one already gone or ended counts as deleted.
+
+    With a create whose answer was lost the meeting id is unknown: the marked meeting (if the
+    create made one) is looked up and deleted, so a cancelled course leaves no stray meeting.
+    """
     course_id = item.subject.removeprefix("course:")
     zoom = zoom_client(runtime)
+    cause = {"course_id": course_id}
     async with runtime.pool.acquire() as conn, conn.transaction():
         await UnitOfWork(conn).lock(course_subject(course_id))
         stored = await repo.load_course(conn, course_id)
@@ -237,21 +322,35 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
         if stored is None or stored.status != "cancelled" or meeting is None:
             return
         meeting_id = meeting.live_id
-        if meeting_id is None:
+        earlier = None
+        if meeting_id is None and not meeting.deleted:
+            host = meeting.host or (host_zoom_user(stored.course) if stored.course else None)
+            earlier = _earlier_create(meeting, host) if host else None
+        if meeting_id is None and earlier is None:
             return
         await repo.set_meeting_state(conn, course_id, "in_flight")
     try:
-        await zoom.delete_meeting(meeting_id, cause={"course_id": course_id})
-    except ZoomTerminal as error:
-        if error.code not in (*ZOOM_NOT_FOUND, ZOOM_MEETING_ENDED) and error.status != 404:
-            await _release_meeting(runtime, course_id, error)
-            raise
+        if meeting_id is not None:
+            doomed = [meeting_id]
+        else:
+            assert earlier is not None
+            doomed = await find_course_meetings(zoom, earlier.host, course_id, cause)
+        for each in doomed:
+            await _delete_in_zoom(zoom, each, cause)
     except ZoomError as error:
         await _release_meeting(runtime, course_id, error)
         raise
     async with runtime.pool.acquire() as conn, conn.transaction():
         await repo.meeting_deleted(conn, course_id)
         await repo.set_meeting_status(conn, course_id, "ok", [])
+
+
+async def _delete_in_zoom(zoom: ZoomClient, meeting_id: int, cause: dict[str, str]) -> None:
+    try:
+        await zoom.delete_meeting(meeting_id, cause=cause)
+    except ZoomTerminal as error:
+        if error.code not in (*ZOOM_NOT_FOUND, ZOOM_MEETING_ENDED) and error.status != 404:
+            raise
 
 
 async def _notify_refusal(unit: UnitOfWork, item: OutboxItem, what: str, errors: Errors) -> None:

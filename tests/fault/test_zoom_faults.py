@@ -16,6 +16,7 @@ import pytest
 from tests.integration.booking_support import (
     Sandbox,
     booking_event,
+    course_cancelled,
     course_event,
     meeting_row,
     new_id,
@@ -219,6 +220,116 @@ async def test_a_lost_answer_is_looked_up_not_repeated(
         if c["method"] == "GET" and c["path"].endswith("/registrants")
     ]
     assert lookups
+
+
+def meeting_creates(sandbox: Sandbox, host: str) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in sandbox.requests()
+        if r["method"] == "POST" and r["path"] == f"/v2/users/{host}/meetings"
+    ]
+
+
+def meeting_lists(sandbox: Sandbox, host: str) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in sandbox.requests()
+        if r["method"] == "GET" and r["path"] == f"/v2/users/{host}/meetings"
+    ]
+
+
+async def assert_adopted(
+    pool: asyncpg.Pool, sandbox: Sandbox, course_id: str, host: str, booking_id: str
+) -> None:
+    """One meeting in Zoom, created once, found by its marker and used for the registrant."""
+    await all_approved(pool, [booking_id], within=40)
+    [meeting] = sandbox.meetings(host)
+    # The killed worker's create is logged only once its delayed answer is sent (or never).
+    assert len(meeting_creates(sandbox, host)) <= 1
+    assert meeting_lists(sandbox, host), "the lost create was looked up"
+    row = await meeting_row(pool, course_id)
+    assert row is not None and row["meeting_id"] == meeting["id"]
+    assert row["state"] == "done" and row["sync_status"] == "ok", row
+    assert row["join_url"] and len(row["occurrences"]) == 3
+    [registrant] = meeting["registrants"]
+    assert registrant["email"] == f"{booking_id.lower()}@example.com"
+
+
+THREE_SESSIONS = [
+    ("2031-10-13", "16:00", "21:00"),
+    ("2031-10-20", "16:00", "21:00"),
+    ("2031-10-27", "16:00", "21:00"),
+]
+
+
+async def test_a_lost_create_answer_adopts_the_meeting_zoom_made(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    since = datetime.now(UTC)
+    start_workers(spawn, env)
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    # Zoom creates the meeting, then the gateway loses the answer (504: may have been applied).
+    gateway = {"code": 504, "message": "Gateway timeout"}
+    sandbox.fault(method="POST", path="/meetings$", status=504, body=gateway, after_effect=True)
+    await send_all(
+        http,
+        course_event(course_id, host=host, sessions=THREE_SESSIONS),
+        booking_event(booking_id, course_id),
+    )
+    await assert_adopted(pool, sandbox, course_id, host, booking_id)
+    assert [c["status"] for c in meeting_creates(sandbox, host)] == [504]
+    assert await dead_letters_since(pool, since) == 0
+
+
+async def test_a_worker_killed_mid_create_leaves_one_meeting(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    course_id, host, booking_id = new_id("c"), f"{new_id('h')}@example.com", new_id("B")
+    doomed = spawn("worker", "--threads", "2", env=env)
+    # Zoom creates the meeting, then its answer takes long: the worker dies waiting for it.
+    sandbox.fault(method="POST", path="/meetings$", after_effect=True, delay_seconds=8)
+    await send_all(
+        http,
+        course_event(course_id, host=host, sessions=THREE_SESSIONS),
+        booking_event(booking_id, course_id),
+    )
+
+    async def created_in_zoom() -> bool:
+        return bool(sandbox.meetings(host))
+
+    await eventually(created_in_zoom)
+    doomed.kill()
+    row = await meeting_row(pool, course_id)
+    assert row is not None and row["state"] == "in_flight" and row["meeting_id"] is None
+
+    start_workers(spawn, {**env, "OUTBOX_LEASE_SECONDS": "5"})  # take the dead claim back soon
+    await assert_adopted(pool, sandbox, course_id, host, booking_id)
+
+
+async def test_a_course_cancelled_after_a_lost_create_leaves_no_meeting(
+    http: httpx.AsyncClient, pool: asyncpg.Pool, sandbox: Sandbox, spawn: Spawn, env: dict[str, str]
+) -> None:
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    gateway = {"code": 504, "message": "Gateway timeout"}
+    # Every create's answer is lost, so the course never learns its meeting id.
+    sandbox.fault(method="POST", path="/meetings$", status=504, body=gateway, after_effect=True)
+    sandbox.fault(method="GET", path="/meetings$", status=500, times=50)
+    start_workers(spawn, env)
+    await send_all(http, course_event(course_id, host=host))
+    await eventually(lambda: _has_list_attempt(sandbox, host))
+    await send_all(http, course_cancelled(course_id, version=2))
+    sandbox.clear_faults()
+
+    async def gone() -> bool:
+        row = await meeting_row(pool, course_id)
+        return bool(row and row["deleted_at"] and not sandbox.meetings(host))
+
+    await eventually(gone, within=40)
+    assert len(meeting_creates(sandbox, host)) == 1
+
+
+async def _has_list_attempt(sandbox: Sandbox, host: str) -> bool:
+    return bool(meeting_lists(sandbox, host))
 
 
 async def test_daily_limit_defers_until_after_midnight_utc_and_is_not_dead(

@@ -530,6 +530,75 @@ def test_registrant_list_paginates_with_next_page_token(zoom: Zoom) -> None:
     assert_zoom_error(stale, 400, 300)
 
 
+def test_meeting_list_pages_through_the_hosts_meetings_with_next_page_token(zoom: Zoom) -> None:
+    made = [
+        zoom.create_meeting(start_time=f"2030-10-{day:02d}T16:00:00", agenda=f"Kurs {day}")
+        for day in (14, 12, 13)
+    ]
+    zoom.create_meeting(user="someone-else@example.com")
+    zoom.create_meeting(type=1)  # instant meetings are never listed
+    seen: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        response = zoom.call(
+            "GET", f"/users/{HOST}/meetings", params={"page_size": 2, "next_page_token": token}
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert page["total_records"] == 3 and page["page_count"] == 2
+        seen += page["meetings"]
+        token = page["next_page_token"]
+        if not token:
+            break
+    assert [m["id"] for m in seen] == [made[i]["id"] for i in (1, 2, 0)]  # by start time
+    listed = seen[0]
+    assert set(listed) == {
+        "uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone",
+        "agenda", "created_at", "join_url",
+    }  # fmt: skip
+    assert listed["agenda"] == "Kurs 12" and listed["start_time"] == "2030-10-12T14:00:00Z"
+    assert listed["join_url"] == made[1]["join_url"]
+    forged = zoom.call("GET", f"/users/{HOST}/meetings", params={"next_page_token": "forged"})
+    assert_zoom_error(forged, 400, 300)
+    logged = zoom.control("GET", "/requests").json()["requests"][-1]
+    assert (logged["operation"], logged["category"]) == ("meetings", "Medium")
+
+
+def test_meeting_list_cuts_the_agenda_and_filters_by_type(
+    timed_zoom: Zoom, clock: FakeClock
+) -> None:
+    past = timed_zoom.create_meeting(start_time="2030-03-01T08:00:00Z", duration=60)
+    future = timed_zoom.create_meeting(agenda="x" * 300)
+
+    def ids(list_type: str) -> list[int]:
+        response = timed_zoom.call("GET", f"/users/{HOST}/meetings", params={"type": list_type})
+        assert response.status_code == 200, response.text
+        return [m["id"] for m in response.json()["meetings"]]
+
+    assert ids("scheduled") == [past["id"], future["id"]]
+    assert ids("upcoming") == ids("upcoming_meetings") == [future["id"]]
+    assert ids("previous_meetings") == [past["id"]]
+    assert ids("live") == []
+    agendas = [
+        m["agenda"]
+        for m in timed_zoom.call("GET", f"/users/{HOST}/meetings").json()["meetings"]
+        if m["id"] == future["id"]
+    ]
+    assert agendas == ["x" * 250]
+    assert timed_zoom.call("GET", f"/meetings/{future['id']}").json()["agenda"] == "x" * 300
+
+
+def test_meeting_list_is_validated_and_unknown_users_are_404(zoom: Zoom) -> None:
+    path = f"/users/{HOST}/meetings"
+    for params in ({"type": "all"}, {"page_size": 301}, {"page_number": "one"}):
+        body = assert_zoom_error(zoom.call("GET", path, params=params), 400, 300)
+        assert body["errors"][0]["field"] == next(iter(params))
+    assert zoom.control("POST", "/settings", json={"unknown_users": [HOST]}).status_code == 200
+    assert_zoom_error(zoom.call("GET", path), 404, 1001)
+    empty = zoom.call("GET", "/users/nobody-yet@example.com/meetings").json()
+    assert empty["meetings"] == [] and empty["total_records"] == 0
+
+
 # -- daily limits ------------------------------------------------------------------------------
 
 

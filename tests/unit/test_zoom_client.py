@@ -448,6 +448,23 @@ async def test_list_registrants_follows_every_page(harness: Harness) -> None:
     ]
 
 
+async def test_list_meetings_follows_every_page_on_the_medium_budget(harness: Harness) -> None:
+    harness.zoom.script(
+        "GET /users/akademie@example.com/meetings",
+        Reply(200, {"meetings": [{"id": 1}, {"id": 2}], "next_page_token": "p2"}),
+        Reply(200, {"meetings": [{"id": 3}], "next_page_token": ""}),
+    )
+
+    meetings = await harness.client.list_meetings("akademie@example.com", cause=CAUSE)
+
+    assert [m["id"] for m in meetings] == [1, 2, 3]
+    assert harness.limiter.acquired == ["medium", "medium"]
+    assert [seen.query for seen in harness.zoom.seen] == [
+        {"type": "scheduled", "page_size": "300"},
+        {"type": "scheduled", "page_size": "300", "next_page_token": "p2"},
+    ]
+
+
 async def test_registrant_status_updates_go_in_batches_of_thirty(harness: Harness) -> None:
     registrants = [{"id": f"r{n}", "email": f"p{n}@example.com"} for n in range(31)]
 

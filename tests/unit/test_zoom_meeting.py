@@ -10,6 +10,9 @@ import pytest
 from service.domain.booking_events import CourseStatus
 from service.domain.zoom_meeting import (
     CourseNotReadyForZoom,
+    carries_marker,
+    course_marker,
+    create_body,
     expected_occurrence_dates,
     meeting_changes,
     meeting_shape,
@@ -71,6 +74,27 @@ def test_nothing_zoom_sees_changed_means_no_update() -> None:
     later = replace(course, version=4, trainers=(), status=CourseStatus.RUNNING)
 
     assert meeting_changes(meeting_shape(course), meeting_shape(later)) == {}
+
+
+def test_a_create_carries_the_course_marker_in_the_agenda_not_the_topic() -> None:
+    spec = meeting_shape(syncable_course())
+    body = create_body(spec, "10062")
+
+    assert body["agenda"] == "[webinar-sync course 10062]"
+    assert body["topic"] == spec.topic
+    assert {k: v for k, v in body.items() if k != "agenda"} == spec.to_zoom_body()
+    assert "agenda" not in meeting_changes(spec, spec) and meeting_changes(spec, spec) == {}
+
+
+def test_the_marker_is_matched_as_a_whole_line_within_zoom_s_250_listed_characters() -> None:
+    assert carries_marker("[webinar-sync course 100]\nKurs am Abend", "100")
+    assert not carries_marker("[webinar-sync course 1006]", "100")
+    assert not carries_marker("[webinar-sync course a]b]", "a")
+    assert not carries_marker(None, "100")
+    long_id = "k" * 400
+    assert len(course_marker(long_id)) <= 250
+    assert course_marker(long_id) != course_marker("k" * 401)
+    assert carries_marker(course_marker(long_id), long_id)
 
 
 def test_a_new_title_sends_only_the_topic() -> None:

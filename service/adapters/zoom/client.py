@@ -38,7 +38,7 @@ from service.adapters.zoom.token import ZoomToken
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
 LIGHT, MEDIUM, HEAVY = "light", "medium", "heavy"
-LIST_PAGE_SIZE = 300  # Zoom's maximum for registrant lists
+LIST_PAGE_SIZE = 300  # Zoom's maximum for registrant and meeting lists
 STATUS_BATCH_SIZE = 30  # Zoom's maximum registrants per status update
 
 _DAILY_LIMIT_TEXT = re.compile(r"\bdaily\b|in one day|per day", re.IGNORECASE)
@@ -129,9 +129,37 @@ class ZoomClient:
         path = f"/users/{_segment(host)}/meetings"
         return await self._json(_Request("POST", path, MEDIUM, cause, body=body))
 
-    async def get_meeting(self, meeting_id: MeetingId, *, cause: Mapping[str, str]) -> Json:
-        """GET /meetings/{id} (Light)."""
-        return await self._json(_Request("GET", _meeting(meeting_id), LIGHT, cause))
+    async def list_meetings(
+        self, host: str, meeting_type: str = "scheduled", *, cause: Mapping[str, str]
+    ) -> list[Json]:
+        """GET /users/{host}/meetings (Medium): the host's meetings of `meeting_type`, every page.
+
+        `scheduled` (Zoom's default) is the widest list: every unexpired meeting, previous, live
+        and upcoming (`upcoming` leaves out a meeting whose first occurrence has passed). Each
+        entry has `id`, `uuid`, `host_id`, `topic`, `type`, `start_time`, `duration`,
+        `timezone`, `created_at`, `join_url` and `agenda` cut to 250 characters.
+        """
+        path = f"/users/{_segment(host)}/meetings"
+        meetings: list[Json] = []
+        params = {"type": meeting_type, "page_size": str(LIST_PAGE_SIZE)}
+        while True:
+            page = await self._json(_Request("GET", path, MEDIUM, cause, params=dict(params)))
+            meetings.extend(page.get("meetings") or [])
+            next_page_token = page.get("next_page_token")
+            if not next_page_token:
+                return meetings
+            params["next_page_token"] = str(next_page_token)
+
+    async def get_meeting(
+        self,
+        meeting_id: MeetingId,
+        *,
+        show_previous_occurrences: bool = False,
+        cause: Mapping[str, str],
+    ) -> Json:
+        """GET /meetings/{id} (Light); past occurrences only when asked for."""
+        params = {"show_previous_occurrences": "true"} if show_previous_occurrences else {}
+        return await self._json(_Request("GET", _meeting(meeting_id), LIGHT, cause, params=params))
 
     async def update_meeting(
         self, meeting_id: MeetingId, body: Json, *, cause: Mapping[str, str]
