@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from service.adapters import dead_letters
 from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound, Outcome, Resent
-from service.api import query
+from service.api import input, query
 from service.api.auth import Principal
 from service.api.errors import ApiError
 from service.api.pagination import page, page_params
@@ -64,7 +64,7 @@ async def list_dead_letters(request: Request) -> JSONResponse:
 async def show_dead_letter(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
         try:
-            letter = await dead_letters.get_letter(conn, query.path_id(request))
+            letter = await dead_letters.get_letter(conn, input.path_id(request, "dead letter"))
         except NotFound as error:
             raise ApiError(404, str(error)) from None
     return JSONResponse(jsonable(letter))
@@ -77,7 +77,7 @@ async def replay_dead_letter(request: Request) -> JSONResponse:
     async with rt.pool.acquire() as conn:
         try:
             outcome, resent = await dead_letters.replay(
-                conn, query.path_id(request), _actor(request), dry_run=dry_run
+                conn, input.path_id(request, "dead letter"), _actor(request), dry_run=dry_run
             )
         except NotFound as error:
             raise ApiError(404, str(error)) from None
@@ -131,7 +131,7 @@ async def discard_dead_letter(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
         try:
             letter = await dead_letters.discard(
-                conn, query.path_id(request), _actor(request), reason.strip()
+                conn, input.path_id(request, "dead letter"), _actor(request), reason.strip()
             )
         except NotFound as error:
             raise ApiError(404, str(error)) from None

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from service.api import dead_letters, query
+from service.api import dead_letters, input, query
 from service.api.errors import ApiError
 from service.api.pagination import page, page_params
 from service.api.runtime import runtime
@@ -106,7 +106,7 @@ async def show_inbox_item(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
         row = await conn.fetchrow(
             f"SELECT {_INBOX_COLUMNS}, payload FROM inbox WHERE id = $1",  # noqa: S608
-            query.path_id(request),
+            input.path_id(request, "inbox item"),
         )
     if row is None:
         raise ApiError(404, f"no inbox item {request.path_params['id']}")
@@ -148,7 +148,8 @@ async def list_reconcile_runs(request: Request) -> JSONResponse:
 async def show_reconcile_run(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
         row = await conn.fetchrow(
-            "SELECT * FROM reconcile_runs WHERE id = $1", query.path_id(request)
+            "SELECT * FROM reconcile_runs WHERE id = $1",
+            input.path_id(request, "reconcile run"),
         )
     if row is None:
         raise ApiError(404, f"no reconcile run {request.path_params['id']}")

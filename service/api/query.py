@@ -1,4 +1,8 @@
-"""Reading list filters from query strings and JSON bodies, with 422s that name the field."""
+"""Reading ops filters from query strings and JSON bodies; the first bad field answers 422.
+
+Admin forms collect every problem before answering (`service.api.input`); a filter has a
+handful of optional fields, so naming the first wrong one is enough.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from service.api.errors import ApiError
+from service.api.input import json_body
 
 
 def invalid(field: str, problem: str) -> ApiError:
@@ -68,20 +73,9 @@ def boolean(values: Mapping[str, Any], field: str) -> bool:
 
 async def json_object(request: Request) -> dict[str, Any]:
     """The body as a JSON object; an empty body is an empty object."""
-    raw = await request.body()
-    if not raw.strip():
+    if not (await request.body()).strip():
         return {}
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ApiError(400, "the body is not JSON") from None
+    body = await json_body(request)
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object")
     return body
-
-
-def path_id(request: Request) -> int:
-    raw = request.path_params["id"]
-    if not str(raw).isdigit():
-        raise ApiError(404, f"no such id {raw!r}")
-    return int(raw)

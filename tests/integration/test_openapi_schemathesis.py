@@ -18,7 +18,6 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from service.api.openapi import WEBINARS
 from tests.integration.admin_support import make_attendee, make_event, make_user
 
 MAX_EXAMPLES = 15
@@ -49,7 +48,9 @@ async def test_document_is_public_and_names_every_info_webinar_route(
 
 
 def test_api_conforms_to_its_document(api_url: str, admin_token: str, seeded: None) -> None:
-    schema = schemathesis.openapi.from_url(f"{api_url}/openapi.json").include(tag=WEBINARS)
+    schema = schemathesis.openapi.from_url(f"{api_url}/openapi.json").include(
+        path_regex="^/api/v1/"
+    )
     headers = {"Authorization": f"Bearer {admin_token}"}
     tested = []
     for result in schema.get_all_operations():
@@ -67,4 +68,4 @@ def test_api_conforms_to_its_document(api_url: str, admin_token: str, seeded: No
 
         check()
         tested.append(operation.label)
-    assert len(tested) == 15, tested
+    assert len(tested) >= 30, tested
