@@ -140,15 +140,7 @@ class ZoomClient:
         `timezone`, `created_at`, `join_url` and `agenda` cut to 250 characters.
         """
         path = f"/users/{_segment(host)}/meetings"
-        meetings: list[Json] = []
-        params = {"type": meeting_type, "page_size": str(LIST_PAGE_SIZE)}
-        while True:
-            page = await self._json(_Request("GET", path, MEDIUM, cause, params=dict(params)))
-            meetings.extend(page.get("meetings") or [])
-            next_page_token = page.get("next_page_token")
-            if not next_page_token:
-                return meetings
-            params["next_page_token"] = str(next_page_token)
+        return await self._every_page(path, "meetings", {"type": meeting_type}, cause)
 
     async def get_meeting(
         self,
@@ -189,15 +181,21 @@ class ZoomClient:
     ) -> list[Json]:
         """Every registrant with `status` (approved/pending/denied), across all pages (Medium)."""
         path = f"{_meeting(meeting_id)}/registrants"
-        registrants: list[Json] = []
-        params = {"status": status, "page_size": str(LIST_PAGE_SIZE)}
+        return await self._every_page(path, "registrants", {"status": status}, cause)
+
+    async def _every_page(
+        self, path: str, key: str, params: Mapping[str, str], cause: Mapping[str, str]
+    ) -> list[Json]:
+        """A Medium list endpoint read to the end, following `next_page_token`."""
+        query = {**params, "page_size": str(LIST_PAGE_SIZE)}
+        items: list[Json] = []
         while True:
-            page = await self._json(_Request("GET", path, MEDIUM, cause, params=dict(params)))
-            registrants.extend(page.get("registrants") or [])
+            page = await self._json(_Request("GET", path, MEDIUM, cause, params=dict(query)))
+            items.extend(page.get(key) or [])
             next_page_token = page.get("next_page_token")
             if not next_page_token:
-                return registrants
-            params["next_page_token"] = str(next_page_token)
+                return items
+            query["next_page_token"] = str(next_page_token)
 
     async def get_registrant(
         self, meeting_id: MeetingId, registrant_id: str, *, cause: Mapping[str, str]
