@@ -327,7 +327,7 @@ async def test_booking_problems_stay_on_their_booking_while_the_others_go_on(
     async def zoom_approves_second_and_third() -> bool:
         # Cancelling `first` and approving `third` are separate commands: wait for both.
         [meeting] = sandbox.meetings(host)
-        approved = [r["email"] for r in meeting["registrants"] if r["status"] == "approved"]
-        return sorted(approved) == expected
+        emails = [r["email"] for r in meeting["registrants"] if r["status"] == "approved"]
+        return sorted(emails) == expected
 
     await eventually(zoom_approves_second_and_third)
