@@ -23,9 +23,6 @@ CREATE TABLE courses (
 -- The overlap rule reads the other courses one Zoom user hosts.
 CREATE INDEX courses_zoom_host_idx ON courses (zoom_host) WHERE zoom_synced;
 
--- Seats go first come, first served; a booking confirmed again after a cancellation queues anew.
-CREATE SEQUENCE booking_order_seq;
-
 -- The latest version of each booking; it may arrive before its course (hence no foreign key).
 CREATE TABLE bookings (
     id            text PRIMARY KEY,
@@ -35,10 +32,13 @@ CREATE TABLE bookings (
     first_name    text NOT NULL DEFAULT '',
     last_name     text NOT NULL DEFAULT '',
     email         text NOT NULL DEFAULT '',
-    booking_order bigint NOT NULL DEFAULT nextval('booking_order_seq'),
+    -- Seats go first come, first served by the booking system's own time of the event that
+    -- confirmed the booking (not by when we processed it); confirmed again after a
+    -- cancellation, it queues anew.
+    booked_at     timestamptz NOT NULL,
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX bookings_course_idx ON bookings (course_id, booking_order);
+CREATE INDEX bookings_course_idx ON bookings (course_id, booked_at, id);
 
 -- Our view of a course's Zoom meeting.
 --   state: pending (decided, nothing sent) -> in_flight (a create/update/delete is being sent;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from service.adapters.postgres import Connection
@@ -167,22 +168,24 @@ async def other_hosted_slots(conn: Connection, course: Course) -> list[HostedSlo
 # -- bookings --------------------------------------------------------------------------------
 
 
-async def upsert_booking(conn: Connection, booking: Booking) -> bool:
+async def upsert_booking(conn: Connection, booking: Booking, booked_at: datetime) -> bool:
     """Store the booking unless the stored version is as new or newer; True when stored.
 
-    A booking confirmed again after a cancellation joins the end of the queue for seats.
+    `booked_at` is the booking system's time of this event: it places a new booking in the
+    queue for seats, and a booking confirmed again after a cancellation at the end of it.
     """
     participant = booking.participant
     applied = await conn.fetchval(
         """
-        INSERT INTO bookings AS b (id, version, course_id, status, first_name, last_name, email)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)
+        INSERT INTO bookings AS b
+            (id, version, course_id, status, first_name, last_name, email, booked_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
         ON CONFLICT (id) DO UPDATE
            SET version = EXCLUDED.version, course_id = EXCLUDED.course_id,
                status = EXCLUDED.status, first_name = EXCLUDED.first_name,
                last_name = EXCLUDED.last_name, email = EXCLUDED.email,
-               booking_order = CASE WHEN b.status = 'cancelled' AND EXCLUDED.status = 'confirmed'
-                                    THEN nextval('booking_order_seq') ELSE b.booking_order END,
+               booked_at = CASE WHEN b.status = 'cancelled' AND EXCLUDED.status = 'confirmed'
+                                THEN EXCLUDED.booked_at ELSE b.booked_at END,
                updated_at = now()
          WHERE b.version < EXCLUDED.version
         RETURNING true
@@ -194,15 +197,19 @@ async def upsert_booking(conn: Connection, booking: Booking) -> bool:
         participant.first_name,
         participant.last_name,
         participant.email,
+        booked_at,
     )
     return bool(applied)
 
 
-async def cancel_booking(conn: Connection, booking_id: str, course_id: str, version: int) -> bool:
+async def cancel_booking(
+    conn: Connection, booking_id: str, course_id: str, version: int, at: datetime
+) -> bool:
     """Mark the booking cancelled (kept even if it was never seen confirmed); True when stored."""
     applied = await conn.fetchval(
         """
-        INSERT INTO bookings AS b (id, version, course_id, status) VALUES ($1, $2, $3, 'cancelled')
+        INSERT INTO bookings AS b (id, version, course_id, status, booked_at)
+        VALUES ($1, $2, $3, 'cancelled', $4)
         ON CONFLICT (id) DO UPDATE
            SET version = EXCLUDED.version, status = 'cancelled', updated_at = now()
          WHERE b.version < EXCLUDED.version
@@ -211,6 +218,7 @@ async def cancel_booking(conn: Connection, booking_id: str, course_id: str, vers
         booking_id,
         version,
         course_id,
+        at,
     )
     return bool(applied)
 
@@ -239,7 +247,7 @@ def _booking(row: Any) -> Booking:
 async def load_bookings(conn: Connection, course_id: str) -> list[Booking]:
     """The course's bookings in booking order (first come first)."""
     rows = await conn.fetch(
-        "SELECT * FROM bookings WHERE course_id = $1 ORDER BY booking_order", course_id
+        "SELECT * FROM bookings WHERE course_id = $1 ORDER BY booked_at, id", course_id
     )
     return [_booking(r) for r in rows]
 

@@ -118,7 +118,7 @@ async def _detail(conn: Connection, course_id: str) -> dict[str, Any]:
                COALESCE(r.errors, '[]'::jsonb) AS errors
           FROM bookings b LEFT JOIN zoom_registrants r ON r.booking_id = b.id
          WHERE b.course_id = $1
-         ORDER BY b.booking_order
+         ORDER BY b.booked_at, b.id
         """,
         course_id,
     )

@@ -7,6 +7,7 @@ here: decisions become outbox commands, executed after commit.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from service.adapters import courses as repo
@@ -41,20 +42,27 @@ async def handle_course_cancelled(unit: UnitOfWork, body: dict[str, Any]) -> Non
 
 
 async def handle_booking_upserted(unit: UnitOfWork, body: dict[str, Any]) -> None:
-    booking = parse_booking_event(body).data
+    event = parse_booking_event(body)
+    booking = event.data
     assert isinstance(booking, Booking)
-    await _apply_booking(unit, body, booking.id, booking.course_id, booking=booking)
+    await _apply_booking(
+        unit, body, event.timestamp, booking.id, booking.course_id, booking=booking
+    )
 
 
 async def handle_booking_cancelled(unit: UnitOfWork, body: dict[str, Any]) -> None:
-    event = parse_booking_event(body).data
-    assert isinstance(event, BookingCancelled)
-    await _apply_booking(unit, body, event.booking_id, event.course_id, cancelled=event)
+    event = parse_booking_event(body)
+    cancelled = event.data
+    assert isinstance(cancelled, BookingCancelled)
+    await _apply_booking(
+        unit, body, event.timestamp, cancelled.booking_id, cancelled.course_id, cancelled=cancelled
+    )
 
 
 async def _apply_booking(
     unit: UnitOfWork,
     body: dict[str, Any],
+    at: datetime,
     booking_id: str,
     course_id: str,
     *,
@@ -63,18 +71,20 @@ async def _apply_booking(
 ) -> None:
     """Store a booking change and re-decide its course (a freed seat may let another in).
 
-    A booking that moved to another course re-decides the old one too.
+    `at` is the booking system's time of the event: seats go in that order, not in the
+    order events happen to be processed. A booking that moved to another course
+    re-decides the old one too.
     """
     previous_course = await repo.booking_course_id(unit.conn, booking_id)
     courses = sorted({course_id, previous_course or course_id})
     for key in courses:  # always in the same order: two handlers never wait on each other
         await unit.lock(course_subject(key))
     if booking is not None:
-        applied = await repo.upsert_booking(unit.conn, booking)
+        applied = await repo.upsert_booking(unit.conn, booking, at)
     else:
         assert cancelled is not None
         applied = await repo.cancel_booking(
-            unit.conn, cancelled.booking_id, cancelled.course_id, cancelled.version
+            unit.conn, cancelled.booking_id, cancelled.course_id, cancelled.version, at
         )
     if not applied:
         return

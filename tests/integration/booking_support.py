@@ -10,6 +10,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -101,7 +102,7 @@ def booking_event(
 ) -> dict[str, Any]:
     return {
         "type": "booking.upserted",
-        "timestamp": "2031-10-01T12:05:00Z",
+        "timestamp": now(),
         "data": {
             "booking": {
                 "id": booking_id,
@@ -118,10 +119,15 @@ def booking_event(
     }
 
 
+def now() -> str:
+    """The booking system's clock: events built one after another are booked in that order."""
+    return datetime.now(UTC).isoformat()
+
+
 def booking_cancelled(booking_id: str, course_id: str, version: int) -> dict[str, Any]:
     return {
         "type": "booking.cancelled",
-        "timestamp": "2031-10-02T12:00:00Z",
+        "timestamp": now(),
         "data": {"booking_id": booking_id, "course_id": course_id, "version": version},
     }
 

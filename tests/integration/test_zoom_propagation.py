@@ -331,3 +331,24 @@ async def test_booking_problems_stay_on_their_booking_while_the_others_go_on(
         return sorted(emails) == expected
 
     await eventually(zoom_approves_second_and_third)
+
+
+async def test_seats_follow_the_booking_systems_order_not_arrival_order(
+    http: httpx.AsyncClient, admin: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    await accepted(http, course_event(course_id, host=host, max_participants=2))
+    await synced_meeting(pool, course_id)
+    early, middle, late = (new_id("B") for _ in range(3))
+    events = [booking_event(booking_id, course_id) for booking_id in (early, middle, late)]
+    for event in reversed(events):  # delivered newest first
+        await accepted(http, event)
+    await approved(pool, early)
+    await approved(pool, middle)
+
+    async def late_is_over_capacity() -> bool:
+        detail = await course_detail(admin, course_id)
+        codes = {b["id"]: [e["code"] for e in b["errors"]] for b in detail.get("bookings", [])}
+        return codes.get(late) == ["over_capacity"]
+
+    await eventually(late_is_over_capacity)
