@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
-import json
+import re
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from service.api import input
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.workers.calendly_zoom import map_event_type
 from service.workers.unit_of_work import UnitOfWork
 
+MAX_MEETING_ID = 2**63 - 1  # Zoom meeting ids are 64-bit integers
+_EVENT_TYPE_UUID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
 
 async def put_event_type_zoom(request: Request) -> JSONResponse:
     """Map the event type to `meeting_id`; every invitee of it is brought in line at once."""
-    try:
-        body = json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApiError(400, "body is not JSON") from None
-    meeting_id = body.get("meeting_id") if isinstance(body, dict) else None
+    uuid = request.path_params["uuid"]
+    if not _EVENT_TYPE_UUID.fullmatch(uuid):
+        raise ApiError(404, f"no such Calendly event type: {uuid!r}")
+    problems = input.Problems()
+    body = await input.json_object(request, frozenset({"meeting_id"}), problems)
+    meeting_id = body.get("meeting_id")
     if isinstance(meeting_id, str) and meeting_id.isdigit():
         meeting_id = int(meeting_id)
-    if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) or meeting_id <= 0:
-        raise ApiError(
-            422,
-            "invalid meeting_id",
-            [{"field": "meeting_id", "problem": "expected a Zoom meeting id (a positive integer)"}],
-        )
-    uuid = request.path_params["uuid"]
+    if (
+        isinstance(meeting_id, bool)
+        or not isinstance(meeting_id, int)
+        or not 1 <= meeting_id <= MAX_MEETING_ID
+    ):
+        problems.add("meeting_id", "expected a Zoom meeting id: a positive 64-bit integer")
+    problems.raise_if_any()
     rt = runtime(request)
     async with rt.pool.acquire() as conn:
         unit = UnitOfWork(conn)

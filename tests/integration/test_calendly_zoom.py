@@ -166,3 +166,20 @@ async def test_invitees_booked_and_cancelled_after_mapping_follow_through_webhoo
         return await registrant_status() == "denied"
 
     await eventually(cancelled_in_zoom)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/api/v1/calendly/event-types/ET1/zoom", {"meeting_id": 2**64}, 422),
+        ("/api/v1/calendly/event-types/ET1/zoom", {"meeting_id": 0}, 422),
+        ("/api/v1/calendly/event-types/ET1/zoom", {"meeting_id": 1, "extra": 1}, 422),
+        ("/api/v1/calendly/event-types/ET1/zoom", {}, 422),
+        ("/api/v1/calendly/event-types/%00x/zoom", {"meeting_id": 1}, 404),
+    ],
+)
+async def test_mapping_refuses_what_cannot_be_a_meeting_or_event_type(
+    admin: httpx.AsyncClient, path: str, body: dict[str, object], status: int
+) -> None:
+    response = await admin.put(path, json=body)
+    assert response.status_code == status, response.text
