@@ -113,8 +113,15 @@ def test_up_killed_leaves_postgres_which_the_next_up_reuses(data_dir: Path) -> N
     first = _start_up(data_dir, port)
     _wait_ready(port, first)
     postgres = _postgres_pid(data_dir)
+    orphans = _children_of(first.pid)
     first.kill()  # SIGKILL: no cleanup at all
     first.wait()
+    # Its children get SIGTERM from the kernel (PR_SET_PDEATHSIG) and wind down; until they
+    # have, the old API would still answer /readyz on this port.
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in orphans) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in orphans if _alive(pid)] == []
     second = _start_up(data_dir, port)
     try:
         _wait_ready(port, second)
