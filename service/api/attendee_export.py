@@ -18,10 +18,7 @@ import io
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.adapters import webinars
-from service.api import input
-from service.api.errors import ApiError
-from service.api.runtime import runtime
+from service.api.calendly import event_of
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,12 +67,8 @@ def render_csv(attendees: list[dict[str, object]]) -> str:
 
 
 async def export_attendees(request: Request) -> Response:
-    event_id = input.path_id(request, "event")
-    async with runtime(request).pool.acquire() as conn:
-        event = await webinars.event_with_attendees(conn, event_id)
-    if event is None:
-        raise ApiError(404, f"no such event: {event_id}")
-    filename = f"teilnehmer-{event_id}-{event['start_time']:%Y-%m-%d}.csv"
+    event = await event_of(request)
+    filename = f"teilnehmer-{event['id']}-{event['start_time']:%Y-%m-%d}.csv"
     return Response(
         render_csv(event["attendees"]).encode("utf-8"),
         media_type="text/csv; charset=utf-8",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -47,13 +48,18 @@ async def list_events(request: Request) -> JSONResponse:
     return JSONResponse(_page(rows, limit))
 
 
-async def get_event(request: Request) -> JSONResponse:
+async def event_of(request: Request) -> dict[str, Any]:
+    """The event named by the path, with its attendees; 404 when there is none."""
     event_id = input.path_id(request, "event")
     async with runtime(request).pool.acquire() as conn:
         event = await webinars.event_with_attendees(conn, event_id)
     if event is None:
         raise ApiError(404, f"no such event: {event_id}")
-    return JSONResponse(jsonable(event))
+    return event
+
+
+async def get_event(request: Request) -> JSONResponse:
+    return JSONResponse(jsonable(await event_of(request)))
 
 
 async def upcoming_webinars(request: Request) -> JSONResponse:
