@@ -6,11 +6,11 @@ while rows are added and cost the same on page 1 and page 1,000.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from starlette.requests import Request
 
+from service.api import keyset
 from service.api.errors import ApiError
 
 DEFAULT_LIMIT = 50
@@ -18,19 +18,19 @@ MAX_LIMIT = 500
 
 
 def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+    return keyset.encode(last_id)
 
 
 def decode_cursor(cursor: str | None) -> int | None:
-    if not cursor:
+    values = keyset.decode(cursor, 1)
+    if values is None:
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
+    last_id = values[0]
+    if isinstance(last_id, bool) or not isinstance(last_id, int) or not 0 < last_id < 2**63:
         raise ApiError(
             422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
-        ) from None
+        )
+    return last_id
 
 
 def page_params(request: Request) -> tuple[int | None, int]:
