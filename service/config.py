@@ -6,14 +6,19 @@ expected; secret values are never echoed back.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from service.domain.numbers import ascii_int
+
 DEFAULT_RATE_LIMITS = "light=30,medium=20,heavy=10"
 RATE_CATEGORIES = ("light", "medium", "heavy")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MIN_WEBHOOK_KEY_BYTES = 16  # a shorter (or empty) HMAC key makes signatures guessable
 
 
 class ConfigError(Exception):
@@ -136,11 +141,8 @@ class _Reader:
         raw = self.optional(name)
         if raw is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            value = minimum - 1
-        if not minimum <= value <= maximum:
+        value = ascii_int(raw)
+        if value is None or not minimum <= value <= maximum:
             self.problems.append(
                 f"{name}: expected a whole number {minimum}–{maximum}, got {raw!r}"
             )
@@ -185,11 +187,23 @@ class _Reader:
     def booking_secrets(self, name: str) -> tuple[str, ...]:
         secrets = self.csv(name)
         for position, secret in enumerate(secrets, start=1):
-            if not secret.startswith("whsec_") or len(secret) <= len("whsec_"):
+            key = _whsec_key(secret)
+            if key is None or len(key) < MIN_WEBHOOK_KEY_BYTES:
                 self.problems.append(
-                    f"{name}: secret #{position} must look like whsec_<base64> (value not shown)"
+                    f"{name}: secret #{position} must be whsec_<base64 of at least "
+                    f"{MIN_WEBHOOK_KEY_BYTES} bytes> (value not shown)"
                 )
         return secrets
+
+
+def _whsec_key(secret: str) -> bytes | None:
+    """The key of a Standard Webhooks secret, or None when it is not whsec_<base64>."""
+    if not secret.startswith("whsec_"):
+        return None
+    try:
+        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def parse_rate_limits(text: str) -> dict[str, int]:
@@ -223,6 +237,7 @@ def _parse_item(raw_item: str, text: str) -> tuple[str, int]:
         )
     if name not in RATE_CATEGORIES:
         raise ValueError(f"unknown category {name!r}; known: {', '.join(RATE_CATEGORIES)}")
-    if not value.isdigit() or int(value) <= 0:
+    limit = ascii_int(value, max_digits=6)
+    if not limit:
         raise ValueError(f"the limit for {name!r} must be a positive integer, got {value!r}")
-    return name, int(value)
+    return name, limit

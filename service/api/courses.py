@@ -13,6 +13,7 @@ from service.adapters.postgres import Connection
 from service.api.errors import ApiError
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.api.runtime import runtime
+from service.domain.numbers import ascii_int
 from service.workers.course_decisions import course_subject, decide_course
 from service.workers.unit_of_work import UnitOfWork
 
@@ -42,12 +43,12 @@ def _after(request: Request) -> str | None:
 
 
 def _limit(request: Request) -> int:
-    raw = request.query_params.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise ApiError(
             422, "invalid limit", [{"field": "limit", "problem": f"expected 1–{MAX_LIMIT}"}]
         )
-    return int(raw)
+    return limit
 
 
 def _zoom(row: Any) -> dict[str, Any]:

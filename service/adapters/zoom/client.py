@@ -35,6 +35,7 @@ from service.adapters.vendor_calls import CallRecorder, VendorCall
 from service.adapters.zoom.errors import ZoomAmbiguous, ZoomDeferred, ZoomRetryable, ZoomTerminal
 from service.adapters.zoom.retry_after import next_daily_reset, parse_retry_after
 from service.adapters.zoom.token import ZoomToken
+from service.domain.numbers import ascii_int
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
 LIGHT, MEDIUM, HEAVY = "light", "medium", "heavy"
@@ -304,9 +305,9 @@ class ZoomClient:
 
     async def _follow_rate_limit(self, request: _Request, response: httpx.Response) -> float | None:
         """Share what a per-second 429 taught us with all workers; return the wait in seconds."""
-        limit = response.headers.get("X-RateLimit-Limit", "")
-        if limit.isdigit():
-            await self._limiter.lower_limit(request.category, int(limit))
+        limit = ascii_int(response.headers.get("X-RateLimit-Limit"), max_digits=6)
+        if limit:
+            await self._limiter.lower_limit(request.category, limit)
         now = datetime.now(UTC)
         until = parse_retry_after(response.headers.get("Retry-After"), now)
         if until is None:
