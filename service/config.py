@@ -57,6 +57,7 @@ class Settings:
     integration_log_retention_days: int = 30
     relay_grace_seconds: int = 30
     outbox_lease_seconds: int = 120
+    request_body_timeout_seconds: int = 10
 
     @property
     def zoom_configured(self) -> bool:
@@ -113,6 +114,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         relay_grace_seconds=reader.integer("RELAY_GRACE_SECONDS", 30, minimum=1, maximum=3600),
         outbox_lease_seconds=reader.integer("OUTBOX_LEASE_SECONDS", 120, minimum=5, maximum=3600),
+        request_body_timeout_seconds=reader.integer(
+            "REQUEST_BODY_TIMEOUT_SECONDS", 10, minimum=1, maximum=300
+        ),
     )
     zoom_parts = [settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret]
     if any(zoom_parts) and not all(zoom_parts):

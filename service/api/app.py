@@ -14,6 +14,7 @@ from service.adapters.broker import Courier, create_broker
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
 from service.api.auth import BearerAuthMiddleware
+from service.api.body_deadline import BodyDeadlineMiddleware
 from service.api.calendly_zoom import put_event_type_zoom
 from service.api.courses import get_course, list_courses, sync_course
 from service.api.errors import EXCEPTION_HANDLERS
@@ -77,6 +78,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes(),
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(BodyDeadlineMiddleware, seconds=settings.request_body_timeout_seconds),
             Middleware(IngressMetricsMiddleware),
             Middleware(BearerAuthMiddleware),
         ],

@@ -1,0 +1,55 @@
+"""Signing bodies for each ingress endpoint, and an API that accepts all three.
+
+The session's API knows no ZOOM_WEBHOOK_SECRET_TOKEN; `ingress_api_url` serves one that does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+
+import asyncpg
+
+from service.sandbox.booking_push import standard_webhook_headers
+from service.sandbox.calendly_push import signature_header
+from tests.support import BOOKING_TEST_SECRET, CALENDLY_TEST_KEY
+
+ZOOM_SECRET = "zoom-test-secret-token"
+
+
+def sign_calendly(body: bytes) -> dict[str, str]:
+    return {
+        "Calendly-Webhook-Signature": signature_header(body, CALENDLY_TEST_KEY, int(time.time())),
+        "content-type": "application/json",
+    }
+
+
+def sign_booking(body: bytes) -> dict[str, str]:
+    return standard_webhook_headers(body, BOOKING_TEST_SECRET)
+
+
+def sign_zoom(body: bytes) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    digest = hmac.new(ZOOM_SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    return {
+        "x-zm-request-timestamp": stamp,
+        "x-zm-signature": f"v0={digest.hexdigest()}",
+        "content-type": "application/json",
+    }
+
+
+SIGNERS: dict[str, Callable[[bytes], dict[str, str]]] = {
+    "/webhooks/calendly": sign_calendly,
+    "/webhooks/booking": sign_booking,
+    "/webhooks/zoom": sign_zoom,
+}
+
+
+async def inbox_state(pool: asyncpg.Pool) -> tuple[int, int]:
+    """How many inbox rows there are, and the highest id (refused input changes neither)."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT count(*) AS n, coalesce(max(id), 0) AS top FROM inbox")
+    assert row is not None
+    return int(row["n"]), int(row["top"])
