@@ -89,11 +89,15 @@ id, source, queue, ref_id, type, error_class, error_message, attempts, payload,
 status, created_at, resolved_at
 """
 
-_FILTER = """
+# `error` is a substring of the message, taken literally: % and _ in it are escaped, so a
+# filter of "%" matches only messages containing "%" (never all of them, DESIGN bulk replay).
+_FILTER = r"""
     ($1::text IS NULL OR status = $1)
 AND ($2::text IS NULL OR source = $2)
 AND ($3::text IS NULL OR type = $3)
-AND ($4::text IS NULL OR error_class = $4 OR error_message ILIKE '%' || $4 || '%')
+AND ($4::text IS NULL OR error_class = $4
+     OR error_message ILIKE '%' || replace(replace(replace($4, '\', '\\'), '%', '\%'), '_', '\_')
+                            || '%')
 AND ($5::timestamptz IS NULL OR created_at >= $5)
 AND ($6::text IS NULL OR queue = $6)
 """

@@ -7,6 +7,7 @@ import asyncio
 import json
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -239,3 +240,39 @@ async def _newer_letter(pool: asyncpg.Pool, inbox_id: int, older: int) -> int | 
             older,
         )
         return found
+
+
+async def test_the_error_filter_takes_percent_and_underscore_literally(
+    ops: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    kind = f"filter-test-{uuid.uuid4().hex[:8]}"
+    messages = ["quota 100% used", "field first_name missing", "plain failure"]
+    async with pool.acquire() as conn:
+        ids = [
+            await conn.fetchval(
+                """
+                INSERT INTO dead_letters (source, queue, ref_id, type, error_class,
+                                          error_message, attempts, payload)
+                VALUES ('booking', 'inbox', -$1::bigint, $3, 'Terminal', $2, 1, '{}')
+                RETURNING id
+                """,
+                position + int(datetime.now(UTC).timestamp() * 1000) * 10,
+                message,
+                kind,
+            )
+            for position, message in enumerate(messages)
+        ]
+
+    async def matched(error: str) -> list[int]:
+        listed = await ops.get(LETTERS, params={"error": error, "type": kind, "since": since})
+        return [item["id"] for item in listed.json()["items"]]
+
+    assert await matched("%") == [ids[0]]
+    assert await matched("_") == [ids[1]]
+    assert await matched("t_name") == [ids[1]]
+    assert await matched("FAILURE") == [ids[2]]
+    dry = (
+        await ops.post(f"{LETTERS}/replay", json={"error": "%", "type": kind, "dry_run": True})
+    ).json()
+    assert dry["matched"] == 1
