@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import structlog
@@ -97,6 +97,19 @@ class _Request:
     def repeatable(self) -> bool:
         """Whether sending it twice is harmless; POST creates something each time."""
         return self.method != "POST"
+
+
+def api_base_for(api_url: str | None) -> str:
+    """Where to send the bearer token: the token's regional `api_url` when it is an https
+    host under zoom.us, else the default (ZOOM_API_BASE_URL overrides both). A token
+    endpoint answering with another host must not get our token sent anywhere it likes."""
+    if api_url:
+        parts = urlsplit(api_url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and (host == "zoom.us" or host.endswith(".zoom.us")):
+            return api_url.rstrip("/") + "/v2"
+        log.warning("Zoom token names an api_url outside *.zoom.us; using the default")
+    return DEFAULT_API_BASE_URL
 
 
 class ZoomClient:
@@ -329,9 +342,7 @@ class ZoomClient:
     def _base_url(self, token: ZoomToken) -> str:
         if self._api_base_url:
             return self._api_base_url
-        if token.api_url:
-            return token.api_url.rstrip("/") + "/v2"
-        return DEFAULT_API_BASE_URL
+        return api_base_for(token.api_url)
 
     async def _record(
         self,
