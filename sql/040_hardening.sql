@@ -3,3 +3,8 @@
 -- The body of every received event exactly as it arrived; `payload` is the parsed copy, which
 -- carries U+FFFD where jsonb cannot hold a character (U+0000, a lone surrogate).
 ALTER TABLE inbox ADD COLUMN raw_body bytea;
+
+-- Who runs an in-flight outbox command: set at each claim, renewed with `updated_at` while
+-- the command runs, required by every update that ends the run. A worker whose lease was
+-- taken from it can no longer mark the command done or failed.
+ALTER TABLE outbox ADD COLUMN claim uuid;
