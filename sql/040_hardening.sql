@@ -8,3 +8,15 @@ ALTER TABLE inbox ADD COLUMN raw_body bytea;
 -- the command runs, required by every update that ends the run. A worker whose lease was
 -- taken from it can no longer mark the command done or failed.
 ALTER TABLE outbox ADD COLUMN claim uuid;
+
+-- Outbound vendor calls counted as they are logged, so /metrics reads a handful of rows
+-- instead of grouping the whole integration log on every scrape (and the counts survive
+-- the log's retention, as Prometheus counters should).
+CREATE TABLE vendor_call_counts (
+    system text NOT NULL,
+    status text NOT NULL,                           -- HTTP status, or 'none' (no answer)
+    calls  bigint NOT NULL,
+    PRIMARY KEY (system, status)
+);
+INSERT INTO vendor_call_counts (system, status, calls)
+SELECT system, coalesce(status::text, 'none'), count(*) FROM integration_log GROUP BY 1, 2;

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
+import uuid
 from collections.abc import Callable
 
 import asyncpg
@@ -38,6 +40,11 @@ def sign_zoom(body: bytes) -> dict[str, str]:
         "x-zm-signature": f"v0={digest.hexdigest()}",
         "content-type": "application/json",
     }
+
+
+def calendly_body(name: str) -> bytes:
+    uri = f"https://api.calendly.com/scheduled_events/E/invitees/{uuid.uuid4().hex}"
+    return json.dumps({"event": "invitee.created", "payload": {"uri": uri, "name": name}}).encode()
 
 
 SIGNERS: dict[str, Callable[[bytes], dict[str, str]]] = {

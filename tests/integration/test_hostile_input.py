@@ -16,7 +16,13 @@ import pytest
 from service.api.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
-from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET, inbox_state, sign_calendly
+from tests.integration.ingress_support import (
+    SIGNERS,
+    ZOOM_SECRET,
+    calendly_body,
+    inbox_state,
+    sign_calendly,
+)
 
 HOSTILE_NAMES = ["nul \u0000 inside", "lone \ud800 surrogate", "the text \\u0000", "\udfff\u0000"]
 
@@ -33,11 +39,6 @@ def ingress_url(service_env: dict[str, str]) -> Iterator[str]:
 async def ingress(ingress_url: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=ingress_url, timeout=10) as client:
         yield client
-
-
-def calendly_body(name: str) -> bytes:
-    uri = f"https://api.calendly.com/scheduled_events/E/invitees/{uuid.uuid4().hex}"
-    return json.dumps({"event": "invitee.created", "payload": {"uri": uri, "name": name}}).encode()
 
 
 def booking_body(name: str) -> bytes:
