@@ -55,6 +55,9 @@ class Settings:
     log_level: str = "INFO"
     log_format: str | None = None  # None: console on a TTY, else json
     integration_log_retention_days: int = 30
+    inbox_retention_days: int = 90
+    dead_letter_retention_days: int = 90
+    work_attempt_retention_days: int = 90
     relay_grace_seconds: int = 30
     outbox_lease_seconds: int = 120
     request_body_timeout_seconds: int = 10
@@ -111,6 +114,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_format=reader.choice("LOG_FORMAT", ("json", "console"), None),
         integration_log_retention_days=reader.integer(
             "INTEGRATION_LOG_RETENTION_DAYS", 30, minimum=1, maximum=3650
+        ),
+        inbox_retention_days=reader.integer("INBOX_RETENTION_DAYS", 90, minimum=1, maximum=3650),
+        dead_letter_retention_days=reader.integer(
+            "DEAD_LETTER_RETENTION_DAYS", 90, minimum=1, maximum=3650
+        ),
+        work_attempt_retention_days=reader.integer(
+            "WORK_ATTEMPT_RETENTION_DAYS", 90, minimum=1, maximum=3650
         ),
         relay_grace_seconds=reader.integer("RELAY_GRACE_SECONDS", 30, minimum=1, maximum=3600),
         outbox_lease_seconds=reader.integer("OUTBOX_LEASE_SECONDS", 120, minimum=5, maximum=3600),
