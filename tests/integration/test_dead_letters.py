@@ -281,3 +281,5 @@ async def test_the_error_filter_takes_percent_and_underscore_literally(
         await ops.post(f"{LETTERS}/replay", json={"error": "%", "type": kind, "dry_run": True})
     ).json()
     assert dry["matched"] == 1
+    async with pool.acquire() as conn:  # letters about no real item: not for later tests
+        await conn.execute("DELETE FROM dead_letters WHERE type = $1", kind)

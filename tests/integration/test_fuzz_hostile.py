@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -26,7 +26,7 @@ from service.api.app import create_app
 from service.api.openapi import document
 from service.config import load_settings
 from service.sandbox.serve import serving
-from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET
+from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET, inbox_rows_removed
 
 MAX_EXAMPLES = 200
 API_EXAMPLES = 30
@@ -105,6 +105,12 @@ TEMPLATES: dict[str, dict[str, Any]] = {
         "payload": {"object": {"id": 1, "registrant": {"id": "r", "email": "r@example.com"}}},
     },
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def _no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
+    async with inbox_rows_removed(pool):
+        yield
 
 
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

@@ -342,3 +342,6 @@ async def test_retention_prunes_personal_data_but_keeps_what_ops_still_need(
     assert inbox_left == {"young_done", "old_pending", "old_dead_open"}
     assert letters_left == {"open", "replayed"}
     assert attempts_left == 1
+    async with pool.acquire() as conn:  # no worker here; later modules wait for a drained inbox
+        await conn.execute("DELETE FROM inbox WHERE dedupe_key LIKE $1", f"{marker}-%")
+        await conn.execute("DELETE FROM dead_letters WHERE type = $1", marker)

@@ -16,10 +16,16 @@ from service.adapters import metrics_reads
 from service.api.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
-from tests.integration.ingress_support import calendly_body, sign_calendly
+from tests.integration.ingress_support import calendly_body, inbox_rows_removed, sign_calendly
 from tests.support import eventually
 
 GROWING_TABLES = ("inbox", "outbox", "dead_letters", "work_attempts", "integration_log")
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def _no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
+    async with inbox_rows_removed(pool):
+        yield
 
 
 @pytest.mark.parametrize("query", [metrics_reads.STATE, metrics_reads.DRIFT])
