@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from service.adapters import metrics_reads
+from service.adapters.integration_log import PostgresCallRecorder
+from service.adapters.vendor_calls import VendorCall
 from service.api.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
@@ -123,3 +125,24 @@ async def test_ingress_commits_while_other_traffic_holds_every_api_connection(
         finally:
             await locked.rollback()
     assert {r.status_code for r in await asyncio.gather(*stuck)} == {200}
+
+
+def vendor_calls(metrics: str, status: str) -> float:
+    prefix = f'webinar_sync_vendor_calls_total{{status="{status}",system="zoom"}}'
+    return next((float(x.split()[-1]) for x in metrics.splitlines() if x.startswith(prefix)), 0)
+
+
+async def test_vendor_call_counts_grow_as_calls_are_logged_and_survive_pruning(
+    client: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    before = vendor_calls((await client.get("/metrics")).text, "418")
+    recorder = PostgresCallRecorder(pool)
+    for _ in range(3):
+        await recorder.record(VendorCall("zoom", "GET", "/v2/teapot", 418, 1.0))
+    async with pool.acquire() as conn:
+        await conn.execute("DELETE FROM integration_log WHERE path = '/v2/teapot'")
+
+    async def counted() -> bool:  # /metrics reads Postgres at most every few seconds
+        return vendor_calls((await client.get("/metrics")).text, "418") == before + 3
+
+    await eventually(counted)
