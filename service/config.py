@@ -6,14 +6,19 @@ expected; secret values are never echoed back.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from service.domain.numbers import ascii_int
+
 DEFAULT_RATE_LIMITS = "light=30,medium=20,heavy=10"
 RATE_CATEGORIES = ("light", "medium", "heavy")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MIN_WEBHOOK_KEY_BYTES = 16  # a shorter (or empty) HMAC key makes signatures guessable
 
 
 class ConfigError(Exception):
@@ -50,8 +55,12 @@ class Settings:
     log_level: str = "INFO"
     log_format: str | None = None  # None: console on a TTY, else json
     integration_log_retention_days: int = 30
+    inbox_retention_days: int = 90
+    dead_letter_retention_days: int = 90
+    work_attempt_retention_days: int = 90
     relay_grace_seconds: int = 30
     outbox_lease_seconds: int = 120
+    request_body_timeout_seconds: int = 10
 
     @property
     def zoom_configured(self) -> bool:
@@ -106,8 +115,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         integration_log_retention_days=reader.integer(
             "INTEGRATION_LOG_RETENTION_DAYS", 30, minimum=1, maximum=3650
         ),
+        inbox_retention_days=reader.integer("INBOX_RETENTION_DAYS", 90, minimum=1, maximum=3650),
+        dead_letter_retention_days=reader.integer(
+            "DEAD_LETTER_RETENTION_DAYS", 90, minimum=1, maximum=3650
+        ),
+        work_attempt_retention_days=reader.integer(
+            "WORK_ATTEMPT_RETENTION_DAYS", 90, minimum=1, maximum=3650
+        ),
         relay_grace_seconds=reader.integer("RELAY_GRACE_SECONDS", 30, minimum=1, maximum=3600),
         outbox_lease_seconds=reader.integer("OUTBOX_LEASE_SECONDS", 120, minimum=5, maximum=3600),
+        request_body_timeout_seconds=reader.integer(
+            "REQUEST_BODY_TIMEOUT_SECONDS", 10, minimum=1, maximum=300
+        ),
     )
     zoom_parts = [settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret]
     if any(zoom_parts) and not all(zoom_parts):
@@ -136,11 +155,8 @@ class _Reader:
         raw = self.optional(name)
         if raw is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            value = minimum - 1
-        if not minimum <= value <= maximum:
+        value = ascii_int(raw)
+        if value is None or not minimum <= value <= maximum:
             self.problems.append(
                 f"{name}: expected a whole number {minimum}–{maximum}, got {raw!r}"
             )
@@ -185,11 +201,23 @@ class _Reader:
     def booking_secrets(self, name: str) -> tuple[str, ...]:
         secrets = self.csv(name)
         for position, secret in enumerate(secrets, start=1):
-            if not secret.startswith("whsec_") or len(secret) <= len("whsec_"):
+            key = _whsec_key(secret)
+            if key is None or len(key) < MIN_WEBHOOK_KEY_BYTES:
                 self.problems.append(
-                    f"{name}: secret #{position} must look like whsec_<base64> (value not shown)"
+                    f"{name}: secret #{position} must be whsec_<base64 of at least "
+                    f"{MIN_WEBHOOK_KEY_BYTES} bytes> (value not shown)"
                 )
         return secrets
+
+
+def _whsec_key(secret: str) -> bytes | None:
+    """The key of a Standard Webhooks secret, or None when it is not whsec_<base64>."""
+    if not secret.startswith("whsec_"):
+        return None
+    try:
+        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def parse_rate_limits(text: str) -> dict[str, int]:
@@ -223,6 +251,7 @@ def _parse_item(raw_item: str, text: str) -> tuple[str, int]:
         )
     if name not in RATE_CATEGORIES:
         raise ValueError(f"unknown category {name!r}; known: {', '.join(RATE_CATEGORIES)}")
-    if not value.isdigit() or int(value) <= 0:
+    limit = ascii_int(value, max_digits=6)
+    if not limit:
         raise ValueError(f"the limit for {name!r} must be a positive integer, got {value!r}")
-    return name, int(value)
+    return name, limit

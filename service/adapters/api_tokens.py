@@ -66,18 +66,27 @@ async def revoke_token(conn: Connection, name: str) -> bool:
     return bool(status.endswith(" 1"))
 
 
-async def authenticate(conn: Connection, token: str) -> tuple[str, str] | None:
-    """(name, role) of a live token, else None. Notes its use at most once a minute."""
-    row = await conn.fetchrow(
-        """
-        SELECT id, name, role, last_used_at < now() - interval '1 minute' AS stale_use
-          FROM api_tokens
-         WHERE token_hash = $1 AND revoked_at IS NULL
-        """,
-        hash_token(token),
+@dataclass(frozen=True)
+class LiveToken:
+    id: int
+    name: str
+    role: str
+    token_hash: str
+
+
+async def live_tokens(conn: Connection) -> list[LiveToken]:
+    """Every token not revoked (a handful of rows; the API keeps a copy, see token_cache)."""
+    rows = await conn.fetch(
+        "SELECT id, name, role, token_hash FROM api_tokens WHERE revoked_at IS NULL"
     )
-    if row is None:
-        return None
-    if row["stale_use"] is not False:
-        await conn.execute("UPDATE api_tokens SET last_used_at = now() WHERE id = $1", row["id"])
-    return row["name"], row["role"]
+    return [LiveToken(r["id"], r["name"], r["role"], r["token_hash"]) for r in rows]
+
+
+async def note_use(conn: Connection, token_id: int) -> None:
+    await conn.execute(
+        """
+        UPDATE api_tokens SET last_used_at = now()
+         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+        """,
+        token_id,
+    )

@@ -89,11 +89,15 @@ id, source, queue, ref_id, type, error_class, error_message, attempts, payload,
 status, created_at, resolved_at
 """
 
-_FILTER = """
+# `error` is a substring of the message, taken literally: % and _ in it are escaped, so a
+# filter of "%" matches only messages containing "%" (never all of them, DESIGN bulk replay).
+_FILTER = r"""
     ($1::text IS NULL OR status = $1)
 AND ($2::text IS NULL OR source = $2)
 AND ($3::text IS NULL OR type = $3)
-AND ($4::text IS NULL OR error_class = $4 OR error_message ILIKE '%' || $4 || '%')
+AND ($4::text IS NULL OR error_class = $4
+     OR error_message ILIKE '%' || replace(replace(replace($4, '\', '\\'), '%', '\%'), '_', '\_')
+                            || '%')
 AND ($5::timestamptz IS NULL OR created_at >= $5)
 AND ($6::text IS NULL OR queue = $6)
 """
@@ -251,9 +255,12 @@ async def _replay_locked(
         result = "would_be_superseded" if superseded_by else "would_replay"
         return Outcome(row["id"], row["queue"], row["ref_id"], row["type"], result)
     if superseded_by:
+        await _clear_refusal(conn, row["ref_id"])
         result = "superseded"
         detail = f"superseded: outbox {superseded_by} waits for the same subject"
     elif await _revive(conn, row["queue"], row["ref_id"]):
+        if row["queue"] == "outbox":
+            await _clear_refusal(conn, row["ref_id"])
         (resent.inbox if row["queue"] == "inbox" else resent.outbox).append(row["ref_id"])
         result, detail = "replayed", f"{row['queue']} {row['ref_id']} pending again"
     else:  # someone moved the item on by hand; running it again could do harm
@@ -264,6 +271,26 @@ async def _replay_locked(
     )
     await _audit(conn, row["id"], "replay", actor, reason=None, result=detail)
     return Outcome(row["id"], row["queue"], row["ref_id"], row["type"], result)
+
+
+# CONTRACT §5: a replayed Zoom command runs again for real. When it died, the object it
+# works on was marked `failed`, and commands leave failed objects alone (so that a refusal
+# is not retried in a loop); a replay clears that mark, for whichever command runs next.
+_CLEAR_REFUSAL = {
+    "booking": "UPDATE zoom_registrants SET state = 'pending' "
+    "WHERE booking_id = $1 AND state = 'failed'",
+    "course": "UPDATE zoom_meetings SET state = 'pending' "
+    "WHERE course_id = $1 AND state = 'failed'",
+    "attendee": "UPDATE calendly_zoom_registrants SET state = 'pending' "
+    "WHERE attendee_id::text = $1 AND state = 'failed'",
+}
+
+
+async def _clear_refusal(conn: Connection, outbox_id: int) -> None:
+    subject = await conn.fetchval("SELECT subject FROM outbox WHERE id = $1", outbox_id)
+    kind, _, key = (subject or "").partition(":")
+    if kind in _CLEAR_REFUSAL:
+        await conn.execute(_CLEAR_REFUSAL[kind], key)
 
 
 async def _revive(conn: Connection, queue: str, ref_id: int) -> bool:

@@ -227,6 +227,9 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=die_with_parent_signal if die_with_parent else None,  # noqa: PLW1509
+            # Not in the terminal's process group: Ctrl-C reaches `up`, which stops Redis
+            # after the processes that use it (pg_ctl does the same for Postgres).
+            start_new_session=True,
         )
         self._state_file.write_text(f"{self.process.pid} {self.port}\n")
         deadline = time.monotonic() + REDIS_START_TIMEOUT_S

@@ -22,10 +22,15 @@ class PostgresCallRecorder:
         async with self._pool.acquire() as conn:
             await conn.execute(
                 """
-                INSERT INTO integration_log
-                    (system, method, path, status, vendor_code, vendor_message, error,
-                     duration_ms, cause)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                WITH logged AS (
+                    INSERT INTO integration_log
+                        (system, method, path, status, vendor_code, vendor_message, error,
+                         duration_ms, cause)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                )
+                INSERT INTO vendor_call_counts AS c (system, status, calls)
+                VALUES ($1, coalesce($4::integer::text, 'none'), 1)
+                ON CONFLICT (system, status) DO UPDATE SET calls = c.calls + 1
                 """,
                 call.system,
                 call.method,

@@ -44,17 +44,30 @@ def available_migrations(directory: Path = SQL_DIR) -> list[Migration]:
     return [Migration(p.name, p.read_text()) for p in sorted(directory.glob("*.sql"))]
 
 
-async def applied_filenames(conn: Connection) -> set[str]:
+async def applied_checksums(conn: Connection) -> dict[str, str]:
     exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
     if not exists:
-        return set()
-    rows = await conn.fetch("SELECT filename FROM schema_migrations")
-    return {row["filename"] for row in rows}
+        return {}
+    rows = await conn.fetch("SELECT filename, checksum FROM schema_migrations")
+    return {row["filename"]: row["checksum"] for row in rows}
 
 
 async def pending_migrations(conn: Connection, directory: Path = SQL_DIR) -> list[str]:
-    applied = await applied_filenames(conn)
-    return [m.filename for m in available_migrations(directory) if m.filename not in applied]
+    """Not applied yet; raises `MigrationError` when an applied one was changed since."""
+    applied = await applied_checksums(conn)
+    available = available_migrations(directory)
+    _refuse_changed(applied, available)
+    return [m.filename for m in available if m.filename not in applied]
+
+
+def _refuse_changed(applied: dict[str, str], available: list[Migration]) -> None:
+    """A file whose text differs from what was applied: the schema is not what it says."""
+    changed = [m.filename for m in available if applied.get(m.filename, m.checksum) != m.checksum]
+    if changed:
+        raise MigrationError(
+            f"applied migration {', '.join(changed)} was changed since it was applied; "
+            "restore the file as it was and put the change in a new migration"
+        )
 
 
 async def migrate(dsn: str, directory: Path = SQL_DIR) -> list[str]:
@@ -64,9 +77,11 @@ async def migrate(dsn: str, directory: Path = SQL_DIR) -> list[str]:
         await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
         try:
             await conn.execute(_CREATE_LEDGER)
-            applied = await applied_filenames(conn)
+            applied = await applied_checksums(conn)
+            available = available_migrations(directory)
+            _refuse_changed(applied, available)
             done: list[str] = []
-            for migration in available_migrations(directory):
+            for migration in available:
                 if migration.filename in applied:
                     continue
                 await _apply(conn, migration)

@@ -14,6 +14,7 @@ from service.adapters.broker import Courier, create_broker
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
 from service.api.auth import BearerAuthMiddleware
+from service.api.body_deadline import BodyDeadlineMiddleware
 from service.api.calendly_zoom import put_event_type_zoom
 from service.api.courses import get_course, list_courses, sync_course
 from service.api.errors import EXCEPTION_HANDLERS
@@ -23,6 +24,7 @@ from service.api.notifications import list_notifications
 from service.api.ops import routes as ops_routes
 from service.api.request_id import RequestIdMiddleware
 from service.api.runtime import ApiRuntime
+from service.api.token_cache import TokenCache
 from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings, load_settings
 from service.logs import configure_logging
@@ -30,6 +32,8 @@ from service.webhooks.booking import receive_booking
 from service.webhooks.calendly import receive_calendly
 from service.webhooks.inbox_writer import InboxWriter
 from service.webhooks.zoom import receive_zoom
+
+INGRESS_CONNECTIONS = 2  # the inbox writer holds one at a time; one spare for a reconnect
 
 
 def routes() -> list[BaseRoute]:
@@ -56,19 +60,28 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
         # min_size=0: the API comes up without Postgres and reports itself not ready.
-        pool = await create_pool(database_url, min_size=0, max_size=20)
+        pool = await create_pool(database_url, min_size=0, max_size=18)
+        # Ingress commits through connections of its own: admin, ops, health and metrics
+        # traffic can exhaust the main pool without delaying a single webhook.
+        ingress_pool = await create_pool(database_url, min_size=0, max_size=INGRESS_CONNECTIONS)
         redis = create_redis(redis_url)
         broker = create_broker(redis_url, settings.redis_key_prefix)
         courier = Courier(broker)
-        inbox = InboxWriter(pool, courier)
+        inbox = InboxWriter(ingress_pool, courier)
         inbox.start()
         runtime = ApiRuntime(
-            settings=settings, pool=pool, redis=redis, courier=courier, inbox=inbox
+            settings=settings,
+            pool=pool,
+            redis=redis,
+            courier=courier,
+            inbox=inbox,
+            tokens=TokenCache(pool),
         )
         try:
             yield {"runtime": runtime}
         finally:
             await inbox.stop()
+            await ingress_pool.close()
             await pool.close()
             await redis.aclose()
             broker.close()
@@ -77,6 +90,7 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes(),
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(BodyDeadlineMiddleware, seconds=settings.request_body_timeout_seconds),
             Middleware(IngressMetricsMiddleware),
             Middleware(BearerAuthMiddleware),
         ],

@@ -14,6 +14,7 @@ from service.api.errors import ApiError
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.api.runtime import runtime
 from service.api.serialize import jsonable
+from service.domain.numbers import ascii_int
 
 STATUSES = ("active", "canceled")
 DEFAULT_UPCOMING_DAYS = 14
@@ -65,23 +66,24 @@ async def get_event(request: Request) -> JSONResponse:
 async def upcoming_webinars(request: Request) -> JSONResponse:
     """Active webinars not yet over that start within `days` (default 14), soonest first."""
     problems = input.Problems()
-    raw_days = request.query_params.get("days", str(DEFAULT_UPCOMING_DAYS))
-    if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_UPCOMING_DAYS:
+    days = ascii_int(request.query_params.get("days", str(DEFAULT_UPCOMING_DAYS)))
+    if days is None or not 1 <= days <= MAX_UPCOMING_DAYS:
         problems.add("days", f"expected a whole number 1–{MAX_UPCOMING_DAYS}")
     limit = _limit(request, problems)
     after = _after(request)
     problems.raise_if_any()
+    assert days is not None
     async with runtime(request).pool.acquire() as conn:
-        rows = await webinars.upcoming(conn, days=int(raw_days), after=after, limit=limit + 1)
+        rows = await webinars.upcoming(conn, days=days, after=after, limit=limit + 1)
     return JSONResponse(_page(rows, limit))
 
 
 def _limit(request: Request, problems: input.Problems) -> int:
-    raw = request.query_params.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         problems.add("limit", f"expected 1–{MAX_LIMIT}")
         return DEFAULT_LIMIT
-    return int(raw)
+    return limit
 
 
 def _after(request: Request) -> tuple[datetime, int] | None:

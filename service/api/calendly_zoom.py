@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from service.api import input
 from service.api.errors import ApiError
 from service.api.runtime import runtime
+from service.domain.numbers import ascii_int
 from service.workers.calendly_zoom import map_event_type
 from service.workers.unit_of_work import UnitOfWork
 
@@ -25,7 +26,7 @@ async def put_event_type_zoom(request: Request) -> JSONResponse:
     problems = input.Problems()
     body = await input.json_object(request, frozenset({"meeting_id"}), problems)
     meeting_id = body.get("meeting_id")
-    if isinstance(meeting_id, str) and meeting_id.isdigit():
+    if isinstance(meeting_id, str) and ascii_int(meeting_id, max_digits=19) is not None:
         meeting_id = int(meeting_id)
     if (
         isinstance(meeting_id, bool)

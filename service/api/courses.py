@@ -10,9 +10,11 @@ from starlette.responses import JSONResponse
 
 from service.adapters import courses as repo
 from service.adapters.postgres import Connection
+from service.api import input
 from service.api.errors import ApiError
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.api.runtime import runtime
+from service.domain.numbers import ascii_int
 from service.workers.course_decisions import course_subject, decide_course
 from service.workers.unit_of_work import UnitOfWork
 
@@ -42,12 +44,12 @@ def _after(request: Request) -> str | None:
 
 
 def _limit(request: Request) -> int:
-    raw = request.query_params.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise ApiError(
             422, "invalid limit", [{"field": "limit", "problem": f"expected 1–{MAX_LIMIT}"}]
         )
-    return int(raw)
+    return limit
 
 
 def _zoom(row: Any) -> dict[str, Any]:
@@ -143,15 +145,23 @@ async def _detail(conn: Connection, course_id: str) -> dict[str, Any]:
     }
 
 
+def _course_id(request: Request) -> str:
+    """The booking system's id as given; one Postgres can't hold (U+0000) can't exist."""
+    course_id = str(request.path_params["course_id"])
+    if not input.storable(course_id):
+        raise ApiError(404, "course is not known: its id contains a NUL character")
+    return course_id
+
+
 async def get_course(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
-        return JSONResponse(await _detail(conn, request.path_params["course_id"]))
+        return JSONResponse(await _detail(conn, _course_id(request)))
 
 
 async def sync_course(request: Request) -> JSONResponse:
     """Validate again and queue what Zoom needs now; failed work is tried again."""
     rt = runtime(request)
-    course_id = request.path_params["course_id"]
+    course_id = _course_id(request)
     async with rt.pool.acquire() as conn:
         unit = UnitOfWork(conn)
         async with conn.transaction():

@@ -18,6 +18,7 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "timeout",
     409: "conflict",
     413: "too_large",
     422: "invalid",
@@ -52,7 +53,10 @@ def error_response(
 
 async def handle_api_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.message, exc.details, exc.code)
+    response = error_response(exc.status, exc.message, exc.details, exc.code)
+    if exc.status == 408:  # the rest of the body is never read: the connection must go
+        response.headers["connection"] = "close"
+    return response
 
 
 async def handle_http_exception(_request: Request, exc: Exception) -> Response:

@@ -13,7 +13,7 @@ import asyncpg
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.adapters.migrations import pending_migrations
+from service.adapters.migrations import MigrationError, pending_migrations
 from service.api.runtime import ApiRuntime, runtime
 
 CHECK_TIMEOUT_S = 2.0
@@ -42,6 +42,8 @@ async def _check_postgres(pool: asyncpg.Pool) -> tuple[str, str]:
         async with asyncio.timeout(CHECK_TIMEOUT_S):
             async with pool.acquire() as conn:
                 pending = await pending_migrations(conn)
+    except MigrationError as error:
+        return "ok", str(error)
     except Exception as error:
         return f"unreachable: {type(error).__name__}", "unknown"
     if pending:

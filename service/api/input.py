@@ -6,7 +6,6 @@ go; details are `{"field", "problem"}` like the rest of the API's 422s.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,8 @@ from starlette.requests import Request
 
 from service.api.errors import ApiError
 from service.domain.instants import InvalidInstant, parse_instant
+from service.domain.json_text import InvalidJson, is_storable, parse_json
+from service.domain.numbers import ascii_int
 
 MAX_BODY_BYTES = 64 * 1024
 EMAIL_MAX = 254
@@ -25,9 +26,9 @@ async def json_body(request: Request) -> Any:
     if len(raw) > MAX_BODY_BYTES:
         raise ApiError(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "the body is not valid JSON") from None
+        return parse_json(raw).value
+    except InvalidJson as error:
+        raise ApiError(400, f"the body is not valid JSON: {error.reason}") from None
 
 
 class Problems:
@@ -78,8 +79,9 @@ def text(
 
 
 def storable(value: str) -> bool:
-    """Postgres text cannot hold NUL; such input is refused, not allowed to fail the query."""
-    return "\x00" not in value
+    """Postgres text cannot hold NUL (nor can UTF-8 a lone surrogate); such input is refused,
+    not allowed to fail the query."""
+    return is_storable(value)
 
 
 def email(body: Mapping[str, Any], name: str, problems: Problems) -> str | None:
@@ -127,9 +129,10 @@ def instant(raw: str | None, name: str, problems: Problems) -> tuple[datetime, b
 def path_id(request: Request, noun: str) -> int:
     """Route ids are bigserial keys; anything else cannot exist, so it is a 404, not a 422."""
     raw = str(request.path_params["id"])
-    if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+    number = ascii_int(raw)
+    if not number:
         raise ApiError(404, f"no such {noun}: {raw}")
-    return int(raw)
+    return number
 
 
 def actor(request: Request) -> str:

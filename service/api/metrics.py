@@ -2,15 +2,18 @@
 
 Ingress counters and latencies are this process's own. Everything about work in
 flight — queue depth, oldest pending age, dead letters, retries, vendor calls, 429s,
-drift — is read from Postgres at scrape time, because workers on other machines do
-that work and Postgres is where its truth is.
+drift — is read from Postgres, because workers on other machines do that work and
+Postgres is where its truth is: with bounded queries (`service.adapters.metrics_reads`),
+at most once per REFRESH_SECONDS, so /metrics (open to anyone) cannot load the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable
 
+import asyncpg
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -23,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.adapters.metrics_reads import Snapshot, read_snapshot
 from service.api.runtime import runtime
 
 REGISTRY = CollectorRegistry()
@@ -46,22 +50,6 @@ INGRESS_LATENCY = Histogram(
     registry=REGISTRY,
 )
 
-_STATE_QUERY = """
-SELECT
-  (SELECT count(*) FROM inbox  WHERE status = 'pending')                    AS inbox_pending,
-  (SELECT count(*) FROM outbox WHERE status IN ('pending', 'in_flight'))    AS outbox_pending,
-  (SELECT coalesce(extract(epoch FROM now() - min(received_at)), 0)
-     FROM inbox WHERE status = 'pending')                                   AS inbox_oldest_s,
-  (SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)
-     FROM outbox WHERE status IN ('pending', 'in_flight'))                  AS outbox_oldest_s,
-  (SELECT count(*) FROM dead_letters WHERE status = 'open')                 AS dead_letters_open,
-  (SELECT count(*) FROM work_attempts)                                      AS retries
-"""
-_VENDOR_CALLS = """
-SELECT system, coalesce(status::text, 'none') AS status, count(*) AS calls
-  FROM integration_log GROUP BY 1, 2
-"""
-
 
 class _DatabaseCollector:
     """Collects the Postgres-derived metrics; filled per scrape by `metrics`."""
@@ -78,10 +66,8 @@ REGISTRY.register(_DATABASE)
 
 
 async def metrics(request: Request) -> Response:
-    async with runtime(request).pool.acquire() as conn:
-        state = await conn.fetchrow(_STATE_QUERY)
-        calls = await conn.fetch(_VENDOR_CALLS)
-        drift = await conn.fetch(_DRIFT_QUERY)
+    snapshot = await _CACHE.get(runtime(request).pool)
+    state, calls, drift = snapshot.state, snapshot.vendor_calls, snapshot.drift
     assert state is not None
     families: list[Metric] = []
     depth = GaugeMetricFamily(
@@ -124,16 +110,26 @@ async def metrics(request: Request) -> Response:
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
 
-# Per system (calendly, zoom), the latest finished full run; runs for one course (`scope`)
-# would hide a night's drift behind one course's.
-_DRIFT_QUERY = """
-SELECT latest.kind AS system, key AS kind, value::bigint AS count
-  FROM (SELECT DISTINCT ON (kind) kind, drift FROM reconcile_runs
-         WHERE finished_at IS NOT NULL AND scope IS NULL
-         ORDER BY kind, finished_at DESC) latest,
-       jsonb_each_text(latest.drift)
- WHERE value ~ '^[0-9]+$'
-"""
+class _SnapshotCache:
+    """The Postgres-derived numbers, read at most once per REFRESH_SECONDS per process:
+    scrapes, however many and whoever sends them, cost the database one bounded read."""
+
+    def __init__(self) -> None:
+        self._snapshot: Snapshot | None = None
+        self._read_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self, pool: asyncpg.Pool) -> Snapshot:
+        async with self._lock:
+            if self._snapshot is None or time.monotonic() - self._read_at >= REFRESH_SECONDS:
+                async with pool.acquire() as conn:
+                    self._snapshot = await read_snapshot(conn)
+                self._read_at = time.monotonic()
+            return self._snapshot
+
+
+REFRESH_SECONDS = 5.0
+_CACHE = _SnapshotCache()
 
 
 class IngressMetricsMiddleware:

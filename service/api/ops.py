@@ -18,6 +18,7 @@ from service.api.errors import ApiError
 from service.api.pagination import page, page_params
 from service.api.runtime import runtime
 from service.api.serialize import jsonable
+from service.domain.numbers import ascii_int
 
 SYSTEMS = ("zoom", "calendly")
 INBOX_STATUSES = ("pending", "done", "ignored", "dead")
@@ -29,8 +30,9 @@ def _status_filter(raw: str | None) -> tuple[int | None, int | None, bool]:
     """`429` (exact), `4xx` (class), `none` (no answer: timeout, connection error)."""
     if raw is None:
         return None, None, False
-    if raw.isdigit() and len(raw) == 3:
-        return int(raw), None, False
+    exact = ascii_int(raw, max_digits=3)
+    if exact is not None and len(raw) == 3:
+        return exact, None, False
     if len(raw) == 3 and raw[0] in "12345" and raw[1:].lower() == "xx":
         return None, int(raw[0]), False
     if raw == "none":

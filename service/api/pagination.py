@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from service.api import keyset
 from service.api.errors import ApiError
+from service.domain.numbers import ascii_int
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -34,12 +35,12 @@ def decode_cursor(cursor: str | None) -> int | None:
 
 
 def page_params(request: Request) -> tuple[int | None, int]:
-    raw_limit = request.query_params.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise ApiError(
             422, "invalid limit", [{"field": "limit", "problem": f"expected 1–{MAX_LIMIT}"}]
         )
-    return decode_cursor(request.query_params.get("cursor")), int(raw_limit)
+    return decode_cursor(request.query_params.get("cursor")), limit
 
 
 def page(items: list[dict[str, Any]], limit: int) -> dict[str, Any]:

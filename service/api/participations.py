@@ -11,12 +11,13 @@ from service.api.errors import ApiError
 from service.api.pagination import page, page_params
 from service.api.runtime import runtime
 from service.api.serialize import jsonable
+from service.domain.numbers import ascii_int
 
 
 async def list_participations(request: Request) -> JSONResponse:
     """`?event_id=` (required): participations whose `webinar_date` is that event's start."""
-    raw = request.query_params.get("event_id", "")
-    if not raw.isdigit() or len(raw) > 18:
+    event_id = ascii_int(request.query_params.get("event_id"))
+    if event_id is None:
         raise ApiError(
             422,
             "the request is invalid",
@@ -25,10 +26,10 @@ async def list_participations(request: Request) -> JSONResponse:
     cursor, limit = page_params(request)
     async with runtime(request).pool.acquire() as conn:
         start = await conn.fetchval(
-            "SELECT start_time FROM calendly_events WHERE id = $1", int(raw)
+            "SELECT start_time FROM calendly_events WHERE id = $1", event_id
         )
         if start is None:
-            raise ApiError(404, f"no such event: {raw}")
+            raise ApiError(404, f"no such event: {event_id}")
         rows = await participations.for_date(conn, start, cursor, limit + 1)
     return JSONResponse(page(jsonable(rows), limit))
 

@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from service.api.errors import ApiError
 from service.api.input import json_body
+from service.domain.numbers import ascii_int
 
 
 def invalid(field: str, problem: str) -> ApiError:
@@ -59,8 +60,9 @@ def integer(values: Mapping[str, Any], field: str) -> int | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    number = ascii_int(value) if isinstance(value, str) else None
+    if number is not None:
+        return number
     raise invalid(field, "expected a whole number")
 
 

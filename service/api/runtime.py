@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.types import Scope
 
 from service.adapters.broker import Courier
+from service.api.token_cache import TokenCache
 from service.config import Settings
 from service.webhooks.inbox_writer import InboxWriter
 
@@ -21,6 +22,7 @@ class ApiRuntime:
     redis: aioredis.Redis
     courier: Courier
     inbox: InboxWriter
+    tokens: TokenCache
 
 
 def runtime_of(scope: Scope) -> ApiRuntime:

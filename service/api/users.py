@@ -10,6 +10,7 @@ from service.api import input, keyset
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.api.serialize import jsonable
+from service.domain.numbers import ascii_int
 from service.domain.users import search_key
 
 QUERY_MAX = 100
@@ -26,12 +27,12 @@ async def search_users(request: Request) -> JSONResponse:
         problems.add("query", "required: at least one letter or digit of a name or email")
     elif len(raw) > QUERY_MAX:
         problems.add("query", f"at most {QUERY_MAX} characters")
-    raw_limit = request.query_params.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         problems.add("limit", f"expected 1–{MAX_LIMIT}")
     cursor = keyset.decode(request.query_params.get("cursor"), 2)
     problems.raise_if_any()
-    limit = int(raw_limit)
+    assert limit is not None
     after = (str(cursor[0]), str(cursor[1])) if cursor else None
     async with runtime(request).pool.acquire() as conn:
         rows = await user_reads.search(conn, folded, after, limit + 1)

@@ -17,7 +17,15 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="webinar-sync", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("up", help="everything on one machine (embedded Postgres/Redis if unset)")
+    up = commands.add_parser(
+        "up", help="everything on one machine (embedded Postgres/Redis if unset)"
+    )
+    up.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="allow the sandbox vendors with a DATABASE_URL / REDIS_URL you gave (refused "
+        "otherwise: a sandbox worker would take that database's real Zoom work)",
+    )
     api = commands.add_parser("api", help="the HTTP API (ingress, admin, ops)")
     api.add_argument(
         "--workers", type=int, default=1, help="API processes sharing the port (default 1)"

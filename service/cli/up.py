@@ -30,6 +30,7 @@ from service.sandbox.dev_secrets import data_dir, dev_secrets_file
 from service.sandbox.serve import free_port
 
 STOP_TIMEOUT_S = 15
+SERVICE_PROCESSES = ("api", "worker", "scheduler")
 SANDBOX_ZOOM_CREDENTIALS = {
     "ZOOM_ACCOUNT_ID": "sandbox",
     "ZOOM_CLIENT_ID": "sandbox",
@@ -57,6 +58,20 @@ class Supervisor:
         )
         self.children.append((name, process))
 
+    @staticmethod
+    def _stop_children(children: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
+        for _name, process in children:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for name, process in children:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                say(f"{name} did not stop in time; killing it")
+                process.kill()
+                process.wait()
+
     def first_exited(self) -> tuple[str, int] | None:
         for name, process in self.children:
             code = process.poll()
@@ -65,24 +80,22 @@ class Supervisor:
         return None
 
     def stop(self) -> None:
-        for _name, process in self.children:
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + STOP_TIMEOUT_S
-        for name, process in self.children:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                say(f"{name} did not stop in time; killing it")
-                process.kill()
-                process.wait()
+        """The service first, then the sandbox vendors it calls, then Redis and Postgres:
+        nothing loses a server it still talks to (no connection errors on a clean stop)."""
+        service = [(n, p) for n, p in self.children if n in SERVICE_PROCESSES]
+        self._stop_children(service)
+        self._stop_children([(n, p) for n, p in self.children if n not in SERVICE_PROCESSES])
         if self.redis is not None:
             self.redis.stop()
         if self.postgres is not None:
             self.postgres.stop()
 
 
-def run(settings: Settings, _args: argparse.Namespace) -> int:
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    refusal = sandbox_refusal(settings, allowed=args.sandbox)
+    if refusal is not None:
+        say(refusal)
+        return 2
     supervisor = Supervisor()
     stopping = False
 
@@ -96,7 +109,7 @@ def run(settings: Settings, _args: argparse.Namespace) -> int:
         env = _prepare(settings, supervisor)
         if stopping:
             return 0
-        for name in ("api", "worker", "scheduler"):
+        for name in SERVICE_PROCESSES:
             supervisor.spawn(name, [name], env)
         _announce(settings, env)
         while not stopping:
@@ -110,6 +123,36 @@ def run(settings: Settings, _args: argparse.Namespace) -> int:
     finally:
         supervisor.stop()
         say("stopped")
+
+
+def sandbox_refusal(settings: Settings, *, allowed: bool) -> str | None:
+    """Sandbox vendors belong with embedded servers: against a Postgres or Redis someone
+    gave us, a sandbox worker would take that deployment's real Zoom work and mark it done
+    with fake ids. Refused unless `--sandbox` says it is meant."""
+    sandboxes = [
+        name
+        for name, real in (
+            ("Zoom", settings.zoom_configured),
+            ("Calendly", settings.calendly_configured),
+        )
+        if not real
+    ]
+    given = [
+        name
+        for name, value in (
+            ("DATABASE_URL", settings.database_url),
+            ("REDIS_URL", settings.redis_url),
+        )
+        if value
+    ]
+    if not sandboxes or not given or allowed:
+        return None
+    return (
+        f"refusing to start: {' and '.join(given)} point at servers you gave, but "
+        f"{' and '.join(sandboxes)} would be the sandbox (no credentials set). Set the "
+        "credentials, unset those URLs (embedded servers), or pass --sandbox if this "
+        "database is a scratch one."
+    )
 
 
 def _prepare(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
@@ -126,6 +169,9 @@ def _prepare(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
     applied = asyncio.run(migrate(env["DATABASE_URL"]))
     say(f"migrations applied: {', '.join(applied)}" if applied else "migrations current")
     env.update(_dev_secrets(settings, data))
+    if not (settings.zoom_configured and settings.calendly_configured):
+        # Its own Redis keys: queues and the cached Zoom token are never a real deployment's.
+        env["REDIS_KEY_PREFIX"] = f"{settings.redis_key_prefix}-sandbox"
     if not settings.zoom_configured:
         port = free_port()
         supervisor.spawn("sandbox-zoom", ["sandbox", "zoom", "--port", str(port)], env)

@@ -237,6 +237,23 @@ class _Fields:
             self.problem(key, "must not be empty (use null when not set)")
         return value if isinstance(value, str) else None
 
+    def email(self, key: str) -> str:
+        value = self.text(key)
+        self._check_email(key, value)
+        return value
+
+    def optional_email(self, key: str) -> str | None:
+        value = self.optional_text(key)
+        if value is not None:
+            self._check_email(key, value)
+        return value
+
+    def _check_email(self, key: str, value: str) -> None:
+        """CONTRACT §3.2: exactly one @, with a non-empty local part and domain."""
+        local, _, domain = value.strip().partition("@")
+        if value.strip() and (value.count("@") != 1 or not local or not domain):
+            self.problem(key, "expected an email address such as max@example.com")
+
     def any_text(self, key: str) -> str:
         value = self._typed(key, str, "a string", nullable=False)
         return value if isinstance(value, str) else ""
@@ -335,7 +352,7 @@ def _person(fields: _Fields) -> Person:
     return Person(
         id=fields.text("id"),
         name=fields.text("name"),
-        email=fields.optional_text("email"),
+        email=fields.optional_email("email"),
         zoom_user=fields.optional_text("zoom_user"),
     )
 
@@ -382,7 +399,7 @@ def _booking(data: _Fields) -> Booking:
         participant=Participant(
             first_name=participant.text("first_name"),
             last_name=participant.any_text("last_name"),
-            email=participant.text("email"),
+            email=participant.email("email"),
         ),
     )
 
@@ -405,7 +422,7 @@ def _user(data: _Fields) -> User:
         id=user.text("id"),
         version=user.version(),
         name=user.text("name"),
-        email=user.text("email"),
+        email=user.email("email"),
         role=user.text("role"),
     )
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from service.domain.attendee import AttendeeState, mark_attendance
 from service.domain.calendly_merge import (
@@ -101,17 +102,13 @@ class CalendlyWebhook:
         return self.event in HANDLED_EVENTS
 
 
-def parse_webhook(body: bytes) -> CalendlyWebhook:
-    """Read the envelope of a (signature-checked) Calendly delivery.
+def parse_webhook(document: Any) -> CalendlyWebhook:
+    """Read the envelope of a (signature-checked, parsed) Calendly delivery.
 
-    Raises `MalformedWebhook` when the body is not a JSON object, `event` or `payload` is
+    Raises `MalformedWebhook` when the document is not a JSON object, `event` or `payload` is
     missing, or a handled event lacks what its dedupe key needs (`payload.uri`; for repeatable
     events also `created_at`): such a delivery could not be told apart from its retries.
     """
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedWebhook(f"body is not JSON: {error}") from None
     if not isinstance(document, dict):
         raise MalformedWebhook("body is not a JSON object")
     event = document.get("event")

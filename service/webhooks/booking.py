@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from starlette.requests import Request
@@ -11,7 +10,7 @@ from starlette.responses import JSONResponse
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.domain.booking_events import InvalidEvent, UnknownEventType, parse_booking_event
-from service.webhooks.body import read_limited_body, storable_text
+from service.webhooks.body import read_limited_body, received_json
 from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_standard_webhook
@@ -32,13 +31,9 @@ async def receive_booking(request: Request) -> JSONResponse:
     ):
         raise ApiError(401, "missing, malformed, wrong or stale webhook signature")
     assert webhook_id is not None
+    document = received_json(body)
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ApiError(400, f"body is not JSON: {error}") from None
-    text = storable_text(body)
-    try:
-        event = parse_booking_event(document)
+        event = parse_booking_event(document.value)
     except UnknownEventType as error:
         raise ApiError(
             422,
@@ -48,5 +43,7 @@ async def receive_booking(request: Request) -> JSONResponse:
     except InvalidEvent as error:
         details = [{"field": p.location, "problem": p.message} for p in error.problems]
         raise ApiError(422, "invalid event", details) from None
-    stored = NewEvent(source="booking", event_type=event.type, dedupe_key=webhook_id, body=text)
+    stored = NewEvent(
+        source="booking", event_type=event.type, dedupe_key=webhook_id, body=document.text, raw=body
+    )
     return await stored_response(rt, stored)

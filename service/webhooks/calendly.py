@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.domain.calendly import MalformedWebhook, dedupe_key, parse_webhook
-from service.webhooks.body import read_limited_body, storable_text
+from service.webhooks.body import read_limited_body, received_json
 from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_calendly
@@ -23,15 +23,17 @@ async def receive_calendly(request: Request) -> JSONResponse:
     keys = rt.settings.calendly_webhook_signing_keys
     if not verify_calendly(signature, body, keys, time.time()):
         raise ApiError(401, "missing, malformed, wrong or stale Calendly-Webhook-Signature")
+    document = received_json(body)
     try:
-        webhook = parse_webhook(body)
+        webhook = parse_webhook(document.value)
     except MalformedWebhook as error:
         raise ApiError(400, error.reason) from None
     event = NewEvent(
         source="calendly",
         event_type=webhook.event,
         dedupe_key=dedupe_key(webhook),
-        body=storable_text(body),
+        body=document.text,
+        raw=body,
         handled=webhook.handled,
     )
     return await stored_response(rt, event)

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
+from service.domain.numbers import ascii_int
+
 CALENDLY_TOLERANCE_S = 180
 STANDARD_WEBHOOKS_TOLERANCE_S = 300
 
@@ -31,13 +33,14 @@ def verify_calendly(header: str | None, body: bytes, keys: Iterable[str], now: f
             return False
         fields[name] = value
     timestamp, signature = fields.get("t", ""), fields.get("v1", "")
-    if not timestamp.isdigit() or len(signature) != 64:
+    seconds = ascii_int(timestamp)
+    if seconds is None or len(signature) != 64:
         return False
     try:
         given = bytes.fromhex(signature)
     except ValueError:
         return False
-    if abs(now - int(timestamp)) > CALENDLY_TOLERANCE_S:
+    if abs(now - seconds) > CALENDLY_TOLERANCE_S:
         return False
     message = timestamp.encode() + b"." + body
     return _any_matches((_hmac_sha256(k.encode(), message) for k in keys), given)
@@ -53,9 +56,10 @@ def verify_standard_webhook(
     now: float,
 ) -> bool:
     """Standard Webhooks: `v1,<base64 HMAC-SHA256(key, id.timestamp.body)>`, space-separated."""
-    if not webhook_id or not timestamp or not signature_header or not timestamp.isdigit():
+    seconds = ascii_int(timestamp)
+    if not webhook_id or not signature_header or seconds is None:
         return False
-    if abs(now - int(timestamp)) > STANDARD_WEBHOOKS_TOLERANCE_S:
+    if abs(now - seconds) > STANDARD_WEBHOOKS_TOLERANCE_S:
         return False
     given: list[bytes] = []
     for candidate in signature_header.split():

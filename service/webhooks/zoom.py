@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from starlette.requests import Request
@@ -19,9 +18,10 @@ from starlette.responses import JSONResponse
 
 from service.api.errors import ApiError
 from service.api.runtime import runtime
+from service.domain.numbers import ascii_int
 from service.domain.zoom_webhooks import HANDLED_EVENTS, dedupe_key
 from service.logs import get_logger
-from service.webhooks.body import read_limited_body, storable_text
+from service.webhooks.body import read_limited_body, received_json
 from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_zoom, zoom_challenge_response
@@ -33,9 +33,9 @@ log = get_logger(__name__)
 
 def _fresh(timestamp: str | None, now: float) -> bool:
     """Zoom sends seconds; milliseconds are accepted too rather than rejected as "stale"."""
-    if not timestamp or not timestamp.isdigit():
+    seconds = ascii_int(timestamp)
+    if seconds is None:
         return False
-    seconds = int(timestamp)
     if seconds > 10**11:
         seconds //= 1000
     return abs(now - seconds) <= ZOOM_TOLERANCE_S
@@ -55,10 +55,8 @@ async def receive_zoom(request: Request) -> JSONResponse:
         or not verify_zoom(timestamp, signature, body, secret)
     ):
         raise ApiError(401, "missing, wrong or stale x-zm-signature")
-    try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ApiError(400, "body is not JSON") from None
+    parsed = received_json(body)
+    document = parsed.value
     if not isinstance(document, dict) or not isinstance(document.get("event"), str):
         raise ApiError(400, "body is not a Zoom event: event is missing")
     if not isinstance(document.get("payload"), dict):
@@ -71,14 +69,14 @@ async def receive_zoom(request: Request) -> JSONResponse:
         assert secret is not None
         encrypted = zoom_challenge_response(plain, secret)
         return JSONResponse({"plainToken": plain, "encryptedToken": encrypted})
-    text = storable_text(body)
     stored = await stored_response(
         rt,
         NewEvent(
             source="zoom",
             event_type=event,
             dedupe_key=dedupe_key(document),
-            body=text,
+            body=parsed.text,
+            raw=body,
             handled=event in HANDLED_EVENTS,
         ),
     )

@@ -2,7 +2,9 @@
 
 Row states: `pending` → `in_flight` (claimed; `updated_at` starts the lease the relay expires if
 this process dies) → `done`, or back to `pending` with a later `not_before` (retry, deferral),
-or `dead` with a dead letter (DESIGN rule 5):
+or `dead` with a dead letter (DESIGN rule 5). While the command runs, its lease is renewed every
+third of OUTBOX_LEASE_SECONDS, so a slow command (a long rate-limit wait) is never handed to a
+second worker; each claim gets a new `claim` token, and only its holder may end the run:
 
 - `ZoomDeferred` (daily limit, credentials missing): waits until `until`; no attempt is spent.
 - a retryable failure (network, 5xx, per-second 429, an answer that was lost, a bug):
@@ -16,13 +18,17 @@ the subject has nothing in flight, so a create and a delete of one meeting can't
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 
+from service.adapters.postgres import Connection
 from service.adapters.work_items import bury, record_attempt, schedule_retry
 from service.adapters.zoom import ZoomDeferred, ZoomRetryable, ZoomTerminal
 from service.logs import get_logger
@@ -43,6 +49,7 @@ class OutboxItem:
     payload: dict[str, Any]
     cause: dict[str, str]
     attempts: int
+    claim: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,8 @@ async def execute_outbox_item(
     try:
         if command is None:
             raise Terminal(f"no executor for outbox command {item.command!r}")
-        await command.run(runtime, item)
+        async with _lease_kept(runtime, item):
+            await command.run(runtime, item)
     except ZoomDeferred as deferral:
         await _defer(runtime, item, deferral)
     except Exception as error:  # every failure is classified and kept; nothing escapes to Dramatiq
@@ -77,10 +85,52 @@ async def execute_outbox_item(
             await conn.execute(
                 """
                 UPDATE outbox SET status = 'done', last_error = NULL, updated_at = now()
-                 WHERE id = $1 AND status = 'in_flight'
+                 WHERE id = $1 AND status = 'in_flight' AND claim = $2
                 """,
                 item.id,
+                item.claim,
             )
+
+
+_RENEW = """
+UPDATE outbox SET updated_at = now() WHERE id = $1 AND status = 'in_flight' AND claim = $2
+"""
+
+
+@asynccontextmanager
+async def _lease_kept(runtime: WorkerRuntime, item: OutboxItem) -> AsyncIterator[None]:
+    """Renew the lease while the body runs; a worker that dies stops renewing."""
+    every = runtime.settings.outbox_lease_seconds / 3
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with runtime.pool.acquire() as conn:
+                    status = await conn.execute(_RENEW, item.id, item.claim)
+            except Exception as error:  # the next renewal tries again; the lease has slack
+                log.warning("outbox lease not renewed", error=repr(error))
+                continue
+            if status.endswith(" 0"):
+                log.warning("outbox lease lost: the command is no longer ours")
+                return
+
+    renewal = asyncio.create_task(renew(), name=f"lease-{item.id}")
+    try:
+        yield
+    finally:
+        renewal.cancel()
+        await asyncio.gather(renewal, return_exceptions=True)
+
+
+async def _still_ours(conn: Connection, item: OutboxItem) -> bool:
+    """Lock the row if this run still holds it (inside the caller's transaction)."""
+    held = await conn.fetchval(
+        "SELECT true FROM outbox WHERE id = $1 AND status = 'in_flight' AND claim = $2 FOR UPDATE",
+        item.id,
+        item.claim,
+    )
+    return bool(held)
 
 
 async def _claim(runtime: WorkerRuntime, outbox_id: int) -> OutboxItem | None:
@@ -107,8 +157,12 @@ async def _claim(runtime: WorkerRuntime, outbox_id: int) -> OutboxItem | None:
                 BUSY_SUBJECT_DELAY,
             )
         else:
-            await conn.execute(
-                "UPDATE outbox SET status = 'in_flight', updated_at = now() WHERE id = $1",
+            claim = await conn.fetchval(
+                """
+                UPDATE outbox SET status = 'in_flight', updated_at = now(),
+                                  claim = gen_random_uuid()
+                 WHERE id = $1 RETURNING claim
+                """,
                 outbox_id,
             )
     if busy:
@@ -123,11 +177,14 @@ async def _claim(runtime: WorkerRuntime, outbox_id: int) -> OutboxItem | None:
         payload=row["payload"],
         cause=row["cause"],
         attempts=row["attempts"],
+        claim=claim,
     )
 
 
 async def _defer(runtime: WorkerRuntime, item: OutboxItem, deferral: ZoomDeferred) -> None:
-    async with runtime.pool.acquire() as conn:
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        if not await _still_ours(conn, item):
+            return  # the lease expired meanwhile: the row is someone else's now
         await schedule_retry(conn, "outbox", item.id, deferral.until, f"deferred: {deferral}")
     log.info("outbox command deferred", command=item.command, until=deferral.until.isoformat())
     await runtime.courier.send_outbox([item.id], _delay_ms(deferral.until))
@@ -141,9 +198,10 @@ async def _record_failure(
         attempts = await conn.fetchval(
             """
             UPDATE outbox SET attempts = attempts + 1, updated_at = now()
-             WHERE id = $1 AND status = 'in_flight' RETURNING attempts
+             WHERE id = $1 AND status = 'in_flight' AND claim = $2 RETURNING attempts
             """,
             item.id,
+            item.claim,
         )
         if attempts is None:
             return  # the lease expired meanwhile: the row is someone else's now

@@ -1,43 +1,36 @@
-"""Retention: the integration log and the scheduler's slot claims do not grow forever.
+"""Retention: the integration log, scheduler slots and personal data do not grow forever.
 
 Deleted in small batches, each its own statement, so a large backlog (the first run after
 an upgrade) never holds long locks or one huge transaction that ingress would wait on.
+How long each is kept is configuration (README, docs/operations.md "Retention").
 """
 
 from __future__ import annotations
 
+from service.adapters.retention import Pruned, prune_batch
 from service.workers.runtime import WorkerRuntime
 
 BATCH = 5_000
 JOB_RUNS_KEEP_DAYS = 7  # the relay claims a slot every 5 s; a week is plenty to look back on
 
-_PRUNE_LOG = """
-DELETE FROM integration_log WHERE id IN (
-    SELECT id FROM integration_log WHERE at < now() - make_interval(days => $1) LIMIT $2)
-"""
-_PRUNE_JOB_RUNS = """
-DELETE FROM job_runs WHERE (job, slot) IN (
-    SELECT job, slot FROM job_runs
-     WHERE slot < now() - make_interval(days => $1) AND finished_at IS NOT NULL LIMIT $2)
-"""
-
 
 async def prune_old_records(runtime: WorkerRuntime) -> dict[str, int]:
-    """Integration-log rows older than INTEGRATION_LOG_RETENTION_DAYS; finished job slots
-    older than a week."""
-    days = runtime.settings.integration_log_retention_days
-    return {
-        "integration_log": await _prune(runtime, _PRUNE_LOG, days),
-        "job_runs": await _prune(runtime, _PRUNE_JOB_RUNS, JOB_RUNS_KEEP_DAYS),
+    settings = runtime.settings
+    keep_days = {
+        Pruned.INTEGRATION_LOG: settings.integration_log_retention_days,
+        Pruned.JOB_RUNS: JOB_RUNS_KEEP_DAYS,
+        Pruned.INBOX: settings.inbox_retention_days,
+        Pruned.DEAD_LETTERS: settings.dead_letter_retention_days,
+        Pruned.WORK_ATTEMPTS: settings.work_attempt_retention_days,
     }
+    return {what.value: await _prune(runtime, what, days) for what, days in keep_days.items()}
 
 
-async def _prune(runtime: WorkerRuntime, statement: str, days: int) -> int:
+async def _prune(runtime: WorkerRuntime, what: Pruned, days: int) -> int:
     total = 0
     while True:
         async with runtime.pool.acquire() as conn:
-            status = await conn.execute(statement, days, BATCH)
-        deleted = int(status.split()[-1])
+            deleted = await prune_batch(conn, what, days, BATCH)
         total += deleted
         if deleted < BATCH:
             return total

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from service.sandbox.serve import free_port
-from tests.support import ROOT
+from tests.support import ROOT, Servers
 
 READY_WITHIN_S = 60
 
@@ -48,7 +48,7 @@ def _alive(pid: int) -> bool:
     return status.exists() and "State:\tZ" not in status.read_text()
 
 
-def _start_up(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _environment(data_dir: Path, port: int) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -56,19 +56,31 @@ def _start_up(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         and not key.startswith(("ZOOM_", "CALENDLY_", "BOOKING_"))
     }
     env.update(WEBINAR_SYNC_DATA_DIR=str(data_dir), PORT=str(port), LOG_FORMAT="json")
-    return subprocess.Popen(
-        [sys.executable, "-m", "service", "up"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    return env
+
+
+def _start_up(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """`up` in its own session (as in a terminal: Ctrl-C reaches its whole process group);
+    everything it and its children log goes to `data_dir / "up.log"`."""
+    with (data_dir / "up.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "service", "up"],
+            env=_environment(data_dir, port),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
+
+
+def _log_lines(data_dir: Path) -> list[str]:
+    return (data_dir / "up.log").read_text(errors="replace").splitlines()
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> float:
     started = time.monotonic()
     while time.monotonic() - started < READY_WITHIN_S:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        assert process.poll() is None, "up exited early"
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
                 return time.monotonic() - started
@@ -122,13 +134,40 @@ def test_up_killed_leaves_postgres_which_the_next_up_reuses(data_dir: Path) -> N
     while any(_alive(pid) for pid in orphans) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [pid for pid in orphans if _alive(pid)] == []
+    logged_before = len(_log_lines(data_dir))  # the killed one's children logged their end
     second = _start_up(data_dir, port)
     try:
         _wait_ready(port, second)
         assert _postgres_pid(data_dir) == postgres  # adopted, not a second server
-        second.send_signal(signal.SIGINT)  # Ctrl-C
+        os.killpg(second.pid, signal.SIGINT)  # Ctrl-C: the whole process group gets it
         assert second.wait(timeout=40) == 0
     finally:
         if second.poll() is None:
             second.kill()
     assert not _alive(postgres)
+    # A clean stop: every process stopped before the servers it talks to.
+    critical = [line for line in _log_lines(data_dir)[logged_before:] if '"critical"' in line]
+    assert critical == []
+
+
+def test_up_refuses_the_sandbox_against_servers_it_was_given(
+    data_dir: Path, database_url: str, servers: Servers
+) -> None:
+    env = {
+        **_environment(data_dir, free_port()),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": servers.redis_url,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "up"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "--sandbox" in result.stderr
+    assert "DATABASE_URL and REDIS_URL" in result.stderr
+    assert not (data_dir / "dev-secrets.json").exists()  # refused before doing anything

@@ -4,15 +4,20 @@ sandbox Zoom's fault injection over HTTP."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 
+from tests.fault.zoom_fault_support import (
+    Spawn,
+    all_approved,
+    dead_letters_since,
+    registrant_adds,
+    send_all,
+    start_workers,
+)
 from tests.integration.booking_support import (
     Sandbox,
     booking_event,
@@ -21,70 +26,8 @@ from tests.integration.booking_support import (
     meeting_row,
     new_id,
     registrant_row,
-    sandbox_zoom,
-    send_event,
-    zoom_env,
 )
-from tests.support import ServiceProcess, eventually
-
-Spawn = Callable[..., ServiceProcess]
-
-
-@pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    with sandbox_zoom() as url:
-        yield url
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str) -> Iterator[Sandbox]:
-    sandbox = Sandbox(sandbox_url)
-    yield sandbox
-    sandbox.clear_faults()
-    sandbox.settings(registrant_adds_per_day=3, unknown_users=[])
-
-
-@pytest.fixture
-def env(service_env: dict[str, str], sandbox_url: str) -> dict[str, str]:
-    return zoom_env(service_env, sandbox_url)
-
-
-def start_workers(spawn: Spawn, env: dict[str, str], count: int = 1) -> list[ServiceProcess]:
-    workers = [spawn("worker", "--threads", "4", env=env) for _ in range(count)]
-    spawn("scheduler", env=env)  # the relay: re-sends lost messages, expires dead leases
-    return workers
-
-
-async def send_all(http: httpx.AsyncClient, *events: dict[str, Any]) -> None:
-    responses = await asyncio.gather(*(send_event(http, e) for e in events))
-    assert all(r.status_code == 202 for r in responses), [r.text for r in responses]
-
-
-async def all_approved(pool: asyncpg.Pool, booking_ids: list[str], within: float = 30) -> None:
-    async def check() -> bool:
-        rows = await pool.fetch(
-            "SELECT zoom_status, state FROM zoom_registrants WHERE booking_id = ANY($1)",
-            booking_ids,
-        )
-        done = [r for r in rows if r["zoom_status"] == "approved" and r["state"] == "done"]
-        return len(done) == len(booking_ids)
-
-    await eventually(check, within=within)
-
-
-def registrant_adds(sandbox: Sandbox, meeting_id: int) -> list[dict[str, Any]]:
-    return [
-        c
-        for c in sandbox.calls(meeting_id)
-        if c["method"] == "POST" and c["path"].endswith("/registrants")
-    ]
-
-
-async def dead_letters_since(pool: asyncpg.Pool, since: datetime) -> int:
-    count: int = await pool.fetchval(
-        "SELECT count(*) FROM dead_letters WHERE queue = 'outbox' AND created_at >= $1", since
-    )
-    return count
+from tests.support import eventually
 
 
 async def test_two_workers_on_one_course_make_one_meeting_and_one_registrant_per_booking(

@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 
 from service.adapters.api_tokens import hash_token
-from tests.support import ROOT
+from tests.support import ROOT, eventually
 
 
 async def test_no_token_is_401_with_the_error_envelope(http: httpx.AsyncClient) -> None:
@@ -88,5 +88,9 @@ async def test_token_cli_create_list_revoke(
     assert again.returncode == 1 and "exists already" in again.stderr
 
     assert _cli(service_env, "revoke", "cli-ops").returncode == 0
-    assert (await http.get("/api/v1/notifications", headers=headers)).status_code == 401
+
+    async def refused() -> bool:  # within seconds: service/api/token_cache.py
+        return (await http.get("/api/v1/notifications", headers=headers)).status_code == 401
+
+    await eventually(refused, within=10)
     assert _cli(service_env, "revoke", "cli-ops").returncode == 1

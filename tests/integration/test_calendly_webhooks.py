@@ -150,11 +150,7 @@ async def test_every_configured_key_is_accepted_for_rotation(
         (b'{"payload": {}}', 400, "event is missing"),
         (b'{"event": "invitee.created"}', 400, "payload is missing"),
         (b'{"event": "invitee.created", "payload": {"name": "x"}}', 400, "without payload.uri"),
-        (
-            b'{"event": "invitee.created", "payload": {"uri": "https://x/\\u0000"}}',
-            400,
-            "NUL character",
-        ),
+        (b'{"event": "invitee.created", "payload": {"uri": NaN}}', 400, "NaN"),
         (b"{" + b'"pad": "' + b"x" * (256 * 1024) + b'"}', 413, "larger than 256 KiB"),
     ],
 )

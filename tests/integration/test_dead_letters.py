@@ -7,7 +7,8 @@ import asyncio
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Awaitable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -77,6 +78,10 @@ async def inbox_status(pool: asyncpg.Pool, inbox_id: int) -> str:
         return status
 
 
+async def _at_least(value: Awaitable[float], minimum: float) -> bool:
+    return await value >= minimum
+
+
 async def open_letters_metric(http: httpx.AsyncClient) -> float:
     text = (await http.get("/metrics")).text
     line = next(x for x in text.splitlines() if x.startswith("webinar_sync_dead_letters_open "))
@@ -90,7 +95,8 @@ async def test_list_show_replay_after_the_cause_is_fixed(
     before = await open_letters_metric(http)
     inbox_id, invitee_payload = await orphan_no_show(http)
     letter_id = await letter_of(pool, inbox_id)
-    assert await open_letters_metric(http) >= before + 1
+    # /metrics reads Postgres at most every few seconds (service/api/metrics.py)
+    await eventually(lambda: _at_least(open_letters_metric(http), before + 1))
 
     listed = await ops.get(
         LETTERS,
@@ -239,3 +245,41 @@ async def _newer_letter(pool: asyncpg.Pool, inbox_id: int, older: int) -> int | 
             older,
         )
         return found
+
+
+async def test_the_error_filter_takes_percent_and_underscore_literally(
+    ops: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    kind = f"filter-test-{uuid.uuid4().hex[:8]}"
+    messages = ["quota 100% used", "field first_name missing", "plain failure"]
+    async with pool.acquire() as conn:
+        ids = [
+            await conn.fetchval(
+                """
+                INSERT INTO dead_letters (source, queue, ref_id, type, error_class,
+                                          error_message, attempts, payload)
+                VALUES ('booking', 'inbox', -$1::bigint, $3, 'Terminal', $2, 1, '{}')
+                RETURNING id
+                """,
+                position + int(datetime.now(UTC).timestamp() * 1000) * 10,
+                message,
+                kind,
+            )
+            for position, message in enumerate(messages)
+        ]
+
+    async def matched(error: str) -> list[int]:
+        listed = await ops.get(LETTERS, params={"error": error, "type": kind, "since": since})
+        return [item["id"] for item in listed.json()["items"]]
+
+    assert await matched("%") == [ids[0]]
+    assert await matched("_") == [ids[1]]
+    assert await matched("t_name") == [ids[1]]
+    assert await matched("FAILURE") == [ids[2]]
+    dry = (
+        await ops.post(f"{LETTERS}/replay", json={"error": "%", "type": kind, "dry_run": True})
+    ).json()
+    assert dry["matched"] == 1
+    async with pool.acquire() as conn:  # letters about no real item: not for later tests
+        await conn.execute("DELETE FROM dead_letters WHERE type = $1", kind)

@@ -9,7 +9,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.adapters.migrations import MigrationError, available_migrations, migrate
+from service.adapters.migrations import (
+    MigrationError,
+    available_migrations,
+    migrate,
+    pending_migrations,
+)
 from tests.support import ROOT, Servers, create_database, drop_database, service_environment
 
 
@@ -64,5 +69,28 @@ async def test_a_failing_migration_rolls_back_and_names_its_file(
         (tmp_path / "002_broken.sql").write_text("CREATE TABLE half_done (id int);")
         assert await migrate(dsn, tmp_path) == ["002_broken.sql"]
         assert await migrate(dsn, tmp_path) == []
+    finally:
+        await drop_database(servers, dsn)
+
+
+async def test_an_applied_migration_that_was_changed_stops_migrate_and_readiness(
+    servers: Servers, tmp_path: Path
+) -> None:
+    (tmp_path / "001_ok.sql").write_text("CREATE TABLE first_table (id int);")
+    dsn = await create_database(servers, migrated=False)
+    try:
+        assert await migrate(dsn, tmp_path) == ["001_ok.sql"]
+        (tmp_path / "001_ok.sql").write_text("CREATE TABLE first_table (id bigint);")
+        (tmp_path / "002_next.sql").write_text("CREATE TABLE second_table (id int);")
+
+        with pytest.raises(MigrationError, match=r"applied migration 001_ok\.sql was changed"):
+            await migrate(dsn, tmp_path)
+        conn = await asyncpg.connect(dsn)
+        try:
+            with pytest.raises(MigrationError, match=r"001_ok\.sql"):
+                await pending_migrations(conn, tmp_path)
+            assert await conn.fetchval("SELECT to_regclass('second_table')") is None
+        finally:
+            await conn.close()
     finally:
         await drop_database(servers, dsn)

@@ -260,3 +260,88 @@ async def test_retention_prunes_old_log_rows_and_job_slots(
         left = await conn.fetchval("SELECT count(*) FROM integration_log WHERE path = $1", marker)
         slots = await conn.fetchval("SELECT count(*) FROM job_runs WHERE job = $1", marker)
     assert (left, slots) == (1, 1)
+
+
+async def test_retention_prunes_personal_data_but_keeps_what_ops_still_need(
+    pool: asyncpg.Pool, settings: Any
+) -> None:
+    marker = uuid.uuid4().hex
+    async with pool.acquire() as conn:
+        ids = {}
+        for name, status, age in (
+            ("old_done", "done", 91),
+            ("young_done", "done", 89),
+            ("old_pending", "pending", 91),
+            ("old_dead_open", "dead", 91),
+        ):
+            ids[name] = await conn.fetchval(
+                """
+                INSERT INTO inbox (source, event_type, dedupe_key, payload, status, received_at)
+                VALUES ('booking', 'booking.upserted', $1, '{"email": "x@example.com"}', $2,
+                        now() - make_interval(days => $3))
+                RETURNING id
+                """,
+                f"{marker}-{name}",
+                status,
+                age,
+            )
+        letters = {}
+        for name, status, ref in (
+            ("open", "open", ids["old_dead_open"]),
+            ("resolved_old", "discarded", -1),
+            ("resolved_young", "replayed", -2),
+        ):
+            letters[name] = await conn.fetchval(
+                """
+                INSERT INTO dead_letters (source, queue, ref_id, type, error_class, error_message,
+                                          attempts, payload, status, resolved_at)
+                VALUES ('booking', 'inbox', $1, $2, 'Terminal', 'x@example.com', 1, '{}', $3,
+                        CASE WHEN $3 = 'open' THEN NULL
+                             WHEN $3 = 'discarded' THEN now() - interval '91 days'
+                             ELSE now() - interval '89 days' END)
+                RETURNING id
+                """,
+                ref,
+                marker,
+                status,
+            )
+        await conn.execute(
+            "INSERT INTO dead_letter_actions (dead_letter_id, action, actor, result) "
+            "VALUES ($1, 'discard', 'ops', 'discarded')",
+            letters["resolved_old"],
+        )
+        for age in (91, 89):
+            await conn.execute(
+                "INSERT INTO work_attempts "
+                "(source, ref_id, attempt, error_class, error_message, at) "
+                "VALUES ('inbox', -1, 1, $1, 'x@example.com', now() - make_interval(days => $2))",
+                marker,
+                age,
+            )
+    broker = create_broker(settings.redis_url or "", settings.redis_key_prefix)
+    lazy = LazyRuntime(settings, Courier(broker))
+    try:
+        await prune_old_records(await lazy.get())
+    finally:
+        await lazy.close()
+        broker.close()
+    async with pool.acquire() as conn:
+        inbox_left = {
+            r["dedupe_key"].removeprefix(f"{marker}-")
+            for r in await conn.fetch(
+                "SELECT dedupe_key FROM inbox WHERE dedupe_key LIKE $1", f"{marker}-%"
+            )
+        }
+        letters_left = {
+            r["status"]
+            for r in await conn.fetch("SELECT status FROM dead_letters WHERE type = $1", marker)
+        }
+        attempts_left = await conn.fetchval(
+            "SELECT count(*) FROM work_attempts WHERE error_class = $1", marker
+        )
+    assert inbox_left == {"young_done", "old_pending", "old_dead_open"}
+    assert letters_left == {"open", "replayed"}
+    assert attempts_left == 1
+    async with pool.acquire() as conn:  # no worker here; later modules wait for a drained inbox
+        await conn.execute("DELETE FROM inbox WHERE dedupe_key LIKE $1", f"{marker}-%")
+        await conn.execute("DELETE FROM dead_letters WHERE type = $1", marker)

@@ -203,8 +203,14 @@ async def test_zoom_drift_is_repaired_and_reported(
     assert listed["items"][0]["id"] == run["run_id"]
     assert listed["items"][0]["drift"] == run["drift"]
 
-    metrics = (await http.get("/metrics")).text
-    assert drift_metric(metrics, "zoom", "missing_registrant") == run["drift"]["missing_registrant"]
+    async def drift_shown() -> bool:  # /metrics reads Postgres at most every few seconds
+        metrics = (await http.get("/metrics")).text
+        return (
+            drift_metric(metrics, "zoom", "missing_registrant")
+            == run["drift"]["missing_registrant"]
+        )
+
+    await eventually(drift_shown)
 
     # Deleted again the same day: the reconciler does not spend another of Zoom's 3 daily adds.
     again = await approved_row(pool, deleted)
@@ -313,8 +319,12 @@ async def test_missed_calendly_webhooks_are_backfilled_and_the_subscription_recr
 
     notices = await admin.get("/api/v1/notifications", params={"kind": "subscription_disabled"})
     assert any("disabled" in n["message"] for n in notices.json()["items"])
-    metrics = (await admin.get("/metrics")).text
-    assert drift_metric(metrics, "calendly", "subscription_repaired") == 1
+
+    async def repair_shown() -> bool:  # /metrics reads Postgres at most every few seconds
+        metrics = (await admin.get("/metrics")).text
+        return drift_metric(metrics, "calendly", "subscription_repaired") == 1
+
+    await eventually(repair_shown)
 
 
 # -- a Zoom webhook reconciles its course ----------------------------------------------------

@@ -240,7 +240,10 @@ async def test_client_refreshes_a_rejected_token_once_and_retries(
     await tokens.get()
     fake.token_requests += 1  # Zoom now only accepts a token it has not issued yet
     limiter = SlidingWindowLimiter(redis, prefix, {"light": 30, "medium": 20, "heavy": 10})
-    client = ZoomClient(http, tokens, limiter, recorder, retry=RetryPolicy(attempts=1))
+    # the fake is not under zoom.us: name it as ZOOM_API_BASE_URL would
+    client = ZoomClient(
+        http, tokens, limiter, recorder, f"{base_url}/v2", retry=RetryPolicy(attempts=1)
+    )
 
     meeting = await client.get_meeting(1, cause={"course_id": "10062"})
 

@@ -259,3 +259,37 @@ def test_parsed_objects_are_immutable() -> None:
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         course.title = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("email", ["not-an-email", "a@b@example.com", "@example.com", "max@"])
+def test_an_email_without_one_at_and_both_parts_is_invalid_data(email: str) -> None:
+    body = {
+        "type": "booking.upserted",
+        "timestamp": "2026-10-01T12:00:00Z",
+        "data": {
+            "booking": {
+                "id": "BN20-00160",
+                "version": 1,
+                "course_id": "10062",
+                "status": "confirmed",
+                "participant": {"first_name": "Rita", "last_name": "Doro", "email": email},
+            }
+        },
+    }
+
+    assert problems_of(body) == [
+        "data.booking.participant.email: expected an email address such as max@example.com"
+    ]
+
+
+def test_a_user_email_is_checked_too() -> None:
+    body = {
+        "type": "user.upserted",
+        "timestamp": "2026-10-01T12:00:00Z",
+        "data": {
+            "user": {"id": "1", "version": 1, "name": "M", "email": "nope", "role": "teacher"}
+        },
+    }
+    assert problems_of(body) == [
+        "data.user.email: expected an email address such as max@example.com"
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import subprocess
 import sys
 
@@ -9,6 +10,8 @@ import pytest
 
 from service.config import ConfigError, load_settings
 from tests.support import ROOT
+
+GOOD_SECRET = "whsec_" + base64.b64encode(b"sixteen bytes!!!").decode()
 
 
 def test_defaults_follow_the_contract() -> None:
@@ -43,6 +46,36 @@ def test_every_bad_value_is_reported_at_once() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "whsec_____",  # decodes to nothing: every signature would be forgeable
+        "whsec_abc",  # not base64 (padding)
+        "whsec_" + base64.b64encode(b"fifteen bytes!!").decode(),
+        "c2VjcmV0LXdpdGhvdXQtcHJlZml4LTEyMzQ1Ng==",
+    ],
+)
+def test_booking_secrets_must_be_base64_keys_of_16_bytes(secret: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"BOOKING_WEBHOOK_SECRETS": f"{GOOD_SECRET},{secret}"})
+    assert caught.value.problems == [
+        "BOOKING_WEBHOOK_SECRETS: secret #2 must be whsec_<base64 of at least 16 bytes> "
+        "(value not shown)"
+    ]
+
+
+def test_a_sixteen_byte_booking_secret_is_accepted() -> None:
+    settings = load_settings({"BOOKING_WEBHOOK_SECRETS": GOOD_SECRET})
+    assert settings.booking_webhook_secrets == (GOOD_SECRET,)
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1_0", " +5"])
+def test_numbers_in_the_environment_are_ascii_digits(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"PORT": value})
+    assert caught.value.problems[0].startswith("PORT: expected a whole number")
+
+
 def test_public_base_url_defaults_to_host_and_port() -> None:
     settings = load_settings({"HOST": "0.0.0.0", "PORT": "9000"})  # noqa: S104
     assert settings.public_base_url == "http://0.0.0.0:9000"
@@ -75,7 +108,7 @@ def test_cli_prints_one_line_per_problem_and_no_secret() -> None:
     assert lines == [
         "configuration error: DATABASE_URL: expected a URL postgres://… or postgresql://…, "
         "got one starting 'mysql'",
-        "configuration error: BOOKING_WEBHOOK_SECRETS: secret #1 must look like "
-        "whsec_<base64> (value not shown)",
+        "configuration error: BOOKING_WEBHOOK_SECRETS: secret #1 must be "
+        "whsec_<base64 of at least 16 bytes> (value not shown)",
     ]
     assert secret not in result.stderr + result.stdout

@@ -50,3 +50,48 @@ def test_a_process_logs_json_lines_without_the_database_password() -> None:
     lines = [line for line in result.stderr.splitlines() if line.startswith("{")]
     assert lines, result.stderr
     assert all("level" in json.loads(line) for line in lines)
+
+
+def test_nested_secrets_and_secrets_inside_text_are_masked() -> None:
+    event = redact(
+        None,
+        "error",
+        {
+            "event": "call failed: Authorization: Bearer eyJhbGciOi.secret-part",
+            "request": {"headers": {"Authorization": "Bearer abc"}, "path": "/v2/users"},
+            "attempts": [{"client_secret": "def", "ok": False}],
+            "exception": "Traceback …\nValueError: postgresql://app:hunter2@db/x password=pw1",
+        },
+    )
+    text = json.dumps(event)
+    for secret in ("eyJhbGciOi", "abc", "def", "hunter2", "pw1"):
+        assert secret not in text
+    assert event["request"]["path"] == "/v2/users"
+    assert event["attempts"][0]["ok"] is False
+
+
+def test_a_logged_exception_is_masked_after_its_traceback_is_formatted() -> None:
+    code = (
+        "from service.logs import configure_logging, get_logger\n"
+        "configure_logging('INFO', 'json')\n"
+        "try:\n"
+        "    raise RuntimeError('connect postgresql://app:hunter2@db/x token=tok123 failed')\n"
+        "except RuntimeError:\n"
+        "    get_logger('t').exception('boom')\n"
+        "import logging\n"
+        "try:\n"
+        "    raise RuntimeError('Bearer stdlib-secret')\n"
+        "except RuntimeError:\n"
+        "    logging.getLogger('lib').exception('lib boom')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "Traceback" in result.stderr
+    for secret in ("hunter2", "tok123", "stdlib-secret"):
+        assert secret not in result.stderr

@@ -27,6 +27,7 @@ from service.adapters.zoom import (
     ZoomTerminal,
     ZoomToken,
 )
+from service.adapters.zoom.client import api_base_for
 from service.sandbox.serve import free_port, serving
 
 CAUSE = {"course_id": "10062"}
@@ -147,9 +148,9 @@ def zoom_url() -> Iterator[tuple[ScriptedZoom, str]]:
 @pytest.fixture
 async def harness(zoom_url: tuple[ScriptedZoom, str]) -> AsyncIterator[Harness]:
     zoom, base_url = zoom_url
-    tokens, limiter, recorder = FakeTokens(api_url=base_url), FakeLimiter(), Recorder()
+    tokens, limiter, recorder = FakeTokens(api_url=None), FakeLimiter(), Recorder()
     async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=0.3)) as http:
-        client = ZoomClient(http, tokens, limiter, recorder, retry=FAST)
+        client = ZoomClient(http, tokens, limiter, recorder, f"{base_url}/v2", retry=FAST)
         yield Harness(zoom, client, tokens, limiter, recorder)
     assert_no_token_recorded(recorder)
 
@@ -496,3 +497,23 @@ async def test_delete_registrant_and_an_explicit_api_base_url(
         ("DELETE", "/meetings/1/registrants/r1")
     ]
     assert limiter.acquired == ["light"]
+
+
+@pytest.mark.parametrize(
+    ("api_url", "base"),
+    [
+        ("https://api-eu.zoom.us", "https://api-eu.zoom.us/v2"),
+        ("https://api.zoom.us/", "https://api.zoom.us/v2"),
+        ("https://zoom.us", "https://zoom.us/v2"),
+        ("http://api.zoom.us", "https://api.zoom.us/v2"),  # not https: the default
+        ("https://evil.example", "https://api.zoom.us/v2"),
+        ("https://api.zoom.us.evil.example", "https://api.zoom.us/v2"),
+        ("https://evilzoom.us", "https://api.zoom.us/v2"),
+        ("https://user@evil.example#.zoom.us", "https://api.zoom.us/v2"),
+        (None, "https://api.zoom.us/v2"),
+    ],
+)
+def test_the_token_is_sent_only_to_an_https_host_under_zoom_us(
+    api_url: str | None, base: str
+) -> None:
+    assert api_base_for(api_url) == base

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import structlog
@@ -35,6 +35,7 @@ from service.adapters.vendor_calls import CallRecorder, VendorCall
 from service.adapters.zoom.errors import ZoomAmbiguous, ZoomDeferred, ZoomRetryable, ZoomTerminal
 from service.adapters.zoom.retry_after import next_daily_reset, parse_retry_after
 from service.adapters.zoom.token import ZoomToken
+from service.domain.numbers import ascii_int
 
 DEFAULT_API_BASE_URL = "https://api.zoom.us/v2"
 LIGHT, MEDIUM, HEAVY = "light", "medium", "heavy"
@@ -96,6 +97,19 @@ class _Request:
     def repeatable(self) -> bool:
         """Whether sending it twice is harmless; POST creates something each time."""
         return self.method != "POST"
+
+
+def api_base_for(api_url: str | None) -> str:
+    """Where to send the bearer token: the token's regional `api_url` when it is an https
+    host under zoom.us, else the default (ZOOM_API_BASE_URL overrides both). A token
+    endpoint answering with another host must not get our token sent anywhere it likes."""
+    if api_url:
+        parts = urlsplit(api_url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and (host == "zoom.us" or host.endswith(".zoom.us")):
+            return api_url.rstrip("/") + "/v2"
+        log.warning("Zoom token names an api_url outside *.zoom.us; using the default")
+    return DEFAULT_API_BASE_URL
 
 
 class ZoomClient:
@@ -304,9 +318,9 @@ class ZoomClient:
 
     async def _follow_rate_limit(self, request: _Request, response: httpx.Response) -> float | None:
         """Share what a per-second 429 taught us with all workers; return the wait in seconds."""
-        limit = response.headers.get("X-RateLimit-Limit", "")
-        if limit.isdigit():
-            await self._limiter.lower_limit(request.category, int(limit))
+        limit = ascii_int(response.headers.get("X-RateLimit-Limit"), max_digits=6)
+        if limit:
+            await self._limiter.lower_limit(request.category, limit)
         now = datetime.now(UTC)
         until = parse_retry_after(response.headers.get("Retry-After"), now)
         if until is None:
@@ -328,9 +342,7 @@ class ZoomClient:
     def _base_url(self, token: ZoomToken) -> str:
         if self._api_base_url:
             return self._api_base_url
-        if token.api_url:
-            return token.api_url.rstrip("/") + "/v2"
-        return DEFAULT_API_BASE_URL
+        return api_base_for(token.api_url)
 
     async def _record(
         self,

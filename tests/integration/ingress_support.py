@@ -1,0 +1,76 @@
+"""Signing bodies for each ingress endpoint, and an API that accepts all three.
+
+The session's API knows no ZOOM_WEBHOOK_SECRET_TOKEN; `ingress_api_url` serves one that does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from service.sandbox.booking_push import standard_webhook_headers
+from service.sandbox.calendly_push import signature_header
+from tests.support import BOOKING_TEST_SECRET, CALENDLY_TEST_KEY
+
+ZOOM_SECRET = "zoom-test-secret-token"
+
+
+def sign_calendly(body: bytes) -> dict[str, str]:
+    return {
+        "Calendly-Webhook-Signature": signature_header(body, CALENDLY_TEST_KEY, int(time.time())),
+        "content-type": "application/json",
+    }
+
+
+def sign_booking(body: bytes) -> dict[str, str]:
+    return standard_webhook_headers(body, BOOKING_TEST_SECRET)
+
+
+def sign_zoom(body: bytes) -> dict[str, str]:
+    stamp = str(int(time.time()))
+    digest = hmac.new(ZOOM_SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    return {
+        "x-zm-request-timestamp": stamp,
+        "x-zm-signature": f"v0={digest.hexdigest()}",
+        "content-type": "application/json",
+    }
+
+
+def calendly_body(name: str) -> bytes:
+    uri = f"https://api.calendly.com/scheduled_events/E/invitees/{uuid.uuid4().hex}"
+    return json.dumps({"event": "invitee.created", "payload": {"uri": uri, "name": name}}).encode()
+
+
+SIGNERS: dict[str, Callable[[bytes], dict[str, str]]] = {
+    "/webhooks/calendly": sign_calendly,
+    "/webhooks/booking": sign_booking,
+    "/webhooks/zoom": sign_zoom,
+}
+
+
+async def inbox_state(pool: asyncpg.Pool) -> tuple[int, int]:
+    """How many inbox rows there are, and the highest id (refused input changes neither)."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT count(*) AS n, coalesce(max(id), 0) AS top FROM inbox")
+    assert row is not None
+    return int(row["n"]), int(row["top"])
+
+
+@asynccontextmanager
+async def inbox_rows_removed(pool: asyncpg.Pool) -> AsyncIterator[None]:
+    """Events stored inside the block are deleted after it: no worker runs in these
+    modules, and later modules wait for the whole inbox to drain."""
+    async with pool.acquire() as conn:
+        start = await conn.fetchval("SELECT coalesce(max(id), 0) FROM inbox")
+    try:
+        yield
+    finally:
+        async with pool.acquire() as conn:
+            await conn.execute("DELETE FROM inbox WHERE id > $1", start)
