@@ -52,6 +52,15 @@ class Settings:
     integration_log_retention_days: int = 30
     relay_grace_seconds: int = 30
     outbox_lease_seconds: int = 120
+    attendance_min_percent: int = 50
+    calendly_push_no_shows: bool | None = None  # None: on exactly when a Calendly token is set
+
+    @property
+    def push_no_shows(self) -> bool:
+        """Whether no-shows are sent to Calendly (CONTRACT §7)."""
+        if self.calendly_push_no_shows is None:
+            return self.calendly_configured
+        return self.calendly_push_no_shows and self.calendly_configured
 
     @property
     def zoom_configured(self) -> bool:
@@ -108,6 +117,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         relay_grace_seconds=reader.integer("RELAY_GRACE_SECONDS", 30, minimum=1, maximum=3600),
         outbox_lease_seconds=reader.integer("OUTBOX_LEASE_SECONDS", 120, minimum=5, maximum=3600),
+        attendance_min_percent=reader.integer("ATTENDANCE_MIN_PERCENT", 50, minimum=0, maximum=100),
+        calendly_push_no_shows=reader.boolean("CALENDLY_PUSH_NO_SHOWS"),
     )
     zoom_parts = [settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret]
     if any(zoom_parts) and not all(zoom_parts):
@@ -146,6 +157,16 @@ class _Reader:
             )
             return default
         return value
+
+    def boolean(self, name: str) -> bool | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        value = raw.lower()
+        if value not in ("true", "false", "1", "0", "yes", "no"):
+            self.problems.append(f"{name}: expected true or false, got {raw!r}")
+            return None
+        return value in ("true", "1", "yes")
 
     def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
         raw = self.optional(name)

@@ -12,8 +12,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from service.domain.booking_events import Session
 
 WAITING_ROOM = "in_waiting_room"
 DEFAULT_MIN_PERCENT = 50
@@ -210,3 +213,60 @@ def session_seconds(
         for key, value in seconds.items():
             bucket[key] = bucket.get(key, 0) + value
     return totals
+
+
+@dataclass(frozen=True)
+class SessionWindow:
+    """A scheduled session: its local date, its start in UTC and its length."""
+
+    date: date
+    start: datetime
+    seconds: int
+
+
+def session_windows(sessions: Iterable[Session], zone: ZoneInfo) -> list[SessionWindow]:
+    """The course's sessions as instants (wall-clock times in the course's zone → UTC)."""
+    return [
+        SessionWindow(
+            date=session.date,
+            start=datetime.combine(session.date, session.start, zone).astimezone(UTC),
+            seconds=session.length_minutes * 60,
+        )
+        for session in sessions
+    ]
+
+
+def parse_participant(raw: object) -> ParticipantRow | None:
+    """A row of Zoom's participant list; None when it has no usable join time.
+
+    A missing `leave_time` is the join time plus `duration` (seconds), as Zoom reports both.
+    """
+    if not isinstance(raw, dict):
+        return None
+    joined = parse_instant(raw.get("join_time"))
+    if joined is None:
+        return None
+    left = parse_instant(raw.get("leave_time"))
+    if left is None:
+        duration = raw.get("duration")
+        seconds = duration if isinstance(duration, int) and duration > 0 else 0
+        left = joined + timedelta(seconds=seconds)
+    return ParticipantRow(
+        name=str(raw.get("name") or ""),
+        email=str(raw.get("user_email") or ""),
+        registrant_id=str(raw.get("registrant_id") or ""),
+        join_time=joined,
+        leave_time=left,
+        status=str(raw.get("status") or ""),
+    )
+
+
+def parse_instant(value: object) -> datetime | None:
+    """Zoom's `2031-10-13T14:00:00Z` (or any ISO 8601 time) as an aware instant; else None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -15,6 +15,7 @@ from service.domain.zoom_attendance import (
     comparable_email,
     match_instance,
     occurrence_for,
+    parse_participant,
     session_seconds,
     union_seconds,
     zoom_mark,
@@ -138,3 +139,12 @@ def test_union_does_not_depend_on_order_or_duplicates(
     pairs: list[tuple[datetime, datetime]],
 ) -> None:
     assert union_seconds(pairs) == union_seconds(list(reversed(pairs)) + pairs)
+
+
+def test_zoom_rows_are_parsed_and_bad_ones_skipped() -> None:
+    parsed = parse_participant(
+        {"name": "A", "join_time": "2031-10-13T14:00:00Z", "duration": 90, "registrant_id": "r"}
+    )
+    assert parsed is not None and parsed.leave_time == at(0) + timedelta(seconds=90)
+    assert parse_participant({"name": "A", "join_time": "yesterday"}) is None
+    assert parse_participant("row") is None
