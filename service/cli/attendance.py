@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
-
 from typing import Any
 
 from service.config import Settings
