@@ -1,5 +1,7 @@
 """Shared by the attendance tests: an API that takes Zoom webhooks, a worker, both sandboxes.
 
+Import `stack_fixture` and `api_fixture` into a test module to use `stack` and `api`.
+
 The sandbox Zoom delivers `meeting.ended` to this module's API (signed with the test secret);
 the sandbox Calendly delivers its webhooks there too, so no-shows we send come back as they
 would from Calendly. Assertions read the API, Postgres and the sandboxes' control APIs.
@@ -74,8 +76,8 @@ class Stack:
         return [r for r in logged if r["method"] == method and r["path"].startswith(prefix)]
 
 
-@pytest.fixture(scope="module")
-def stack(service_env: dict[str, str]) -> Iterator[Stack]:
+@pytest.fixture(scope="module", name="stack")
+def stack_fixture(service_env: dict[str, str]) -> Iterator[Stack]:
     with (
         sandbox_zoom() as zoom_url,
         serving(create_calendly()) as calendly_url,
@@ -116,8 +118,8 @@ def stack(service_env: dict[str, str]) -> Iterator[Stack]:
                 worker.stop()
 
 
-@pytest.fixture
-async def api(stack: Stack, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
+@pytest.fixture(name="api")
+async def api_fixture(stack: Stack, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
     headers = {"Authorization": f"Bearer {admin_token}"}
     async with httpx.AsyncClient(base_url=stack.api, headers=headers, timeout=30) as client:
         yield client

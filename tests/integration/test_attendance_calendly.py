@@ -16,9 +16,9 @@ import httpx
 
 from tests.integration.attendance_support import (  # noqa: F401 - fixtures
     Stack,
-    api,
+    api_fixture,
     import_of,
-    stack,
+    stack_fixture,
 )
 from tests.integration.booking_support import new_id
 from tests.support import eventually
