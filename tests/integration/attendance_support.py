@@ -126,10 +126,10 @@ async def api_fixture(stack: Stack, admin_token: str) -> AsyncIterator[httpx.Asy
 
 
 async def import_of(pool: asyncpg.Pool, uuid: str, status: str = "done") -> dict[str, Any]:
-    async def found() -> dict[str, Any] | None:
+    async def found() -> dict[str, Any]:
         row = await pool.fetchrow(
             "SELECT * FROM attendance_imports WHERE uuid = $1 AND status = $2", uuid, status
         )
-        return dict(row) if row else None
+        return dict(row) if row else {}
 
     return await eventually(found, within=60)

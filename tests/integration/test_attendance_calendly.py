@@ -8,6 +8,7 @@ Calendly, whose own `invitee_no_show.*` webhooks come back to our API.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -131,7 +132,8 @@ async def test_held_webinar_marks_attendees_and_pushes_no_shows(
     assert [r["changed_by"] for r in changed_by] == ["zoom"]
 
     for name in ("Bert", "Carl", "Dora"):
-        await eventually(lambda name=name: _no_show(stack, invitees[name]), within=30)
+        uri = invitees[name]
+        await eventually(partial(_no_show, stack, uri), within=30)
     assert await _no_show(stack, invitees["Anna"]) is None
     # Our own no-shows come back as webhooks: they change nothing and send nothing.
     await eventually(
