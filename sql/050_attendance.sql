@@ -75,3 +75,6 @@ CREATE TABLE calendly_no_shows_sent (
     deleted_at  timestamptz
 );
 CREATE INDEX calendly_no_shows_sent_attendee_idx ON calendly_no_shows_sent (attendee_id);
+-- For the import-lag metric: the imports finished lately.
+CREATE INDEX attendance_imports_finished_idx ON attendance_imports (finished_at)
+    WHERE status = 'done';

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api.attendance_metrics import attendance_families
 from service.api.runtime import runtime
 
 REGISTRY = CollectorRegistry()
@@ -82,8 +83,8 @@ async def metrics(request: Request) -> Response:
         state = await conn.fetchrow(_STATE_QUERY)
         calls = await conn.fetch(_VENDOR_CALLS)
         drift = await conn.fetch(_DRIFT_QUERY)
+        families: list[Metric] = await attendance_families(conn)
     assert state is not None
-    families: list[Metric] = []
     depth = GaugeMetricFamily(
         "webinar_sync_queue_depth", "Items waiting to be processed", labels=["queue"]
     )

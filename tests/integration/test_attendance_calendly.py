@@ -170,6 +170,15 @@ async def test_held_webinar_marks_attendees_and_pushes_no_shows(
     )
     assert (await _attendees(api, event_id))["Bert"]["attended"] is True
 
+    metrics = (await api.get("/metrics")).text
+    assert 'webinar_sync_attendance_imports{status="done"}' in metrics
+    waiting = next(
+        line
+        for line in metrics.splitlines()
+        if line.startswith("webinar_sync_attendance_unmatched_waiting ")
+    )
+    assert float(waiting.split()[1]) >= 1
+
     # The guest nobody registered waits for review; linking credits the minutes.
     unmatched = (await api.get("/api/v1/attendance/unmatched", params={"limit": 500})).json()
     guest = next(u for u in unmatched["items"] if u["uuid"] == held["uuid"])

@@ -1,0 +1,48 @@
+"""Attendance metrics (CONTRACT §7), read per scrape with index-backed queries only.
+
+- `webinar_sync_attendance_imports{status}`: imports by status (pending, done, failed);
+- `webinar_sync_attendance_import_lag_seconds{which}`: time from a meeting's end to its
+  finished import, for the latest import (`last`) and the worst of the last 24 h (`max_24h`);
+- `webinar_sync_attendance_unmatched_waiting`: participants waiting to be linked.
+"""
+
+from __future__ import annotations
+
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from service.adapters.postgres import Connection
+
+_QUERY = """
+SELECT
+  (SELECT count(*) FROM attendance_imports WHERE status = 'pending') AS pending,
+  (SELECT count(*) FROM attendance_imports WHERE status = 'done')    AS done,
+  (SELECT count(*) FROM attendance_imports WHERE status = 'failed')  AS failed,
+  (SELECT count(*) FROM attendance_unmatched WHERE linked_at IS NULL) AS unmatched,
+  (SELECT extract(epoch FROM finished_at - ended_at) FROM attendance_imports
+    WHERE status = 'done' AND ended_at IS NOT NULL
+    ORDER BY finished_at DESC LIMIT 1)                               AS lag_last,
+  (SELECT max(extract(epoch FROM finished_at - ended_at)) FROM attendance_imports
+    WHERE status = 'done' AND finished_at > now() - interval '1 day')  AS lag_max
+"""
+
+
+async def attendance_families(conn: Connection) -> list[Metric]:
+    row = await conn.fetchrow(_QUERY)
+    assert row is not None
+    imports = GaugeMetricFamily(
+        "webinar_sync_attendance_imports", "Attendance imports by status", labels=["status"]
+    )
+    for status in ("pending", "done", "failed"):
+        imports.add_metric([status], row[status])
+    lag = GaugeMetricFamily(
+        "webinar_sync_attendance_import_lag_seconds",
+        "From meeting.ended to the finished import",
+        labels=["which"],
+    )
+    lag.add_metric(["last"], float(row["lag_last"] or 0))
+    lag.add_metric(["max_24h"], float(row["lag_max"] or 0))
+    waiting = GaugeMetricFamily(
+        "webinar_sync_attendance_unmatched_waiting", "Zoom participants waiting to be linked"
+    )
+    waiting.add_metric([], row["unmatched"])
+    return [imports, lag, waiting]
