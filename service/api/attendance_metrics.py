@@ -1,8 +1,8 @@
 """Attendance metrics (CONTRACT §7), read per scrape with index-backed queries only.
 
 - `webinar_sync_attendance_imports{status}`: imports by status (pending, done, failed);
-- `webinar_sync_attendance_import_lag_seconds{which}`: time from a meeting's end to its
-  finished import, for the latest import (`last`) and the worst of the last 24 h (`max_24h`);
+- `webinar_sync_attendance_import_lag_seconds{which}`: time from the import's request (the
+  `meeting.ended` webhook, or the sweep) to its finished import — Zoom's delay included — for the latest import (`last`) and the worst of the last 24 h (`max_24h`);
 - `webinar_sync_attendance_unmatched_waiting`: participants waiting to be linked.
 """
 
@@ -18,11 +18,10 @@ SELECT
   (SELECT count(*) FROM attendance_imports WHERE status = 'done')    AS done,
   (SELECT count(*) FROM attendance_imports WHERE status = 'failed')  AS failed,
   (SELECT count(*) FROM attendance_unmatched WHERE linked_at IS NULL) AS unmatched,
-  (SELECT extract(epoch FROM finished_at - ended_at) FROM attendance_imports
-    WHERE status = 'done' AND ended_at IS NOT NULL
-    ORDER BY finished_at DESC LIMIT 1)                               AS lag_last,
-  (SELECT max(extract(epoch FROM finished_at - ended_at)) FROM attendance_imports
-    WHERE status = 'done' AND finished_at > now() - interval '1 day')  AS lag_max
+  (SELECT extract(epoch FROM finished_at - requested_at) FROM attendance_imports
+    WHERE status = 'done' ORDER BY finished_at DESC LIMIT 1)          AS lag_last,
+  (SELECT max(extract(epoch FROM finished_at - requested_at)) FROM attendance_imports
+    WHERE status = 'done' AND finished_at > now() - interval '1 day') AS lag_max
 """
 
 
@@ -36,7 +35,7 @@ async def attendance_families(conn: Connection) -> list[Metric]:
         imports.add_metric([status], row[status])
     lag = GaugeMetricFamily(
         "webinar_sync_attendance_import_lag_seconds",
-        "From meeting.ended to the finished import",
+        "From meeting.ended (or the sweep) to the finished import",
         labels=["which"],
     )
     lag.add_metric(["last"], float(row["lag_last"] or 0))

@@ -50,9 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "sandbox",
         help="sandbox vendors: `zoom|calendly --port N` serve one (as `up` does); "
-        "`push-calendly|push-booking …` send signed webhooks to a running service",
+        "`push-calendly|push-booking …` send signed webhooks to a running service; "
+        "`hold-meeting …` holds a sandbox Zoom meeting with a realistic audience",
     )
-    sandbox.add_argument("tool", choices=["zoom", "calendly", "push-calendly", "push-booking"])
+    sandbox.add_argument(
+        "tool", choices=["zoom", "calendly", "push-calendly", "push-booking", "hold-meeting"]
+    )
     sandbox.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
