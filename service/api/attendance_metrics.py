@@ -2,7 +2,8 @@
 
 - `webinar_sync_attendance_imports{status}`: imports by status (pending, done, failed);
 - `webinar_sync_attendance_import_lag_seconds{which}`: time from the import's request (the
-  `meeting.ended` webhook, or the sweep) to its finished import — Zoom's delay included — for the latest import (`last`) and the worst of the last 24 h (`max_24h`);
+  `meeting.ended` webhook, or the sweep) to its finished import, Zoom's delay included, for
+  the latest import (`last`) and the worst of the last 24 h (`max_24h`);
 - `webinar_sync_attendance_unmatched_waiting`: participants waiting to be linked.
 """
 
