@@ -101,7 +101,8 @@ async def hold_meeting(request: Request) -> Response:
 
     Body: `{"participants": [{"name", "email"?, "segments": [[from_min, to_min], …],
     "waiting_room"?, "hide_email"?, "registered"?}], "start_time"? | "occurrence_id"?,
-    "duration"?, "uuid"?, "ready_after_seconds"?}`.
+    "duration"?, "uuid"?, "ready_after_seconds"?, "deliver"?}`; `"deliver": false` holds the
+    meeting without sending `meeting.ended` (a webhook Zoom gave up on).
     """
     sandbox = _sandbox(request)
     try:
@@ -120,7 +121,7 @@ async def hold_meeting(request: Request) -> Response:
     except ZoomError as error:
         return _error(error)
     delivery = None
-    if settings.webhook_url and settings.webhook_secret_token:
+    if spec.get("deliver", True) and settings.webhook_url and settings.webhook_secret_token:
         delivery = await zoom_past.deliver(
             settings.webhook_url, settings.webhook_secret_token, event
         )
