@@ -72,6 +72,7 @@ async def test_sweep_imports_an_instance_whose_webhook_was_lost(
         "SELECT attended, attendance_source, zoom_minutes FROM calendly_attendees WHERE id = $1",
         attendee_id,
     )
+    assert ute is not None
     assert dict(ute) == {"attended": True, "attendance_source": "zoom", "zoom_minutes": 45}
 
     again = subprocess.run(
