@@ -63,7 +63,9 @@ def _zoom_token(zoom: httpx.Client) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _stage_webinar(zoom: httpx.Client, calendly: httpx.Client) -> tuple[int, list[dict[str, str]]]:
+def _stage_webinar(
+    zoom: httpx.Client, calendly: httpx.Client
+) -> tuple[int, list[dict[str, str]], str]:
     """A Zoom meeting and a Calendly event at it, an hour ago, with six bookings."""
     start = (datetime.now(UTC) - timedelta(minutes=75)).replace(second=0, microsecond=0)
     created = zoom.post(
@@ -89,17 +91,17 @@ def _stage_webinar(zoom: httpx.Client, calendly: httpx.Client) -> tuple[int, lis
         },
     )
     event.raise_for_status()
+    event_uri = str(event.json()["resource"]["uri"])
     tag = secrets.token_hex(3)
     people = []
     for name in NAMES:
         email = f"{name.split()[0].lower()}.{tag}@example.com"
         booked = calendly.post(
-            "/_sandbox/invitees",
-            json={"event": event.json()["resource"]["uri"], "name": name, "email": email},
+            "/_sandbox/invitees", json={"event": event_uri, "name": name, "email": email}
         )
         booked.raise_for_status()
         people.append({"name": name, "email": email})
-    return meeting_id, people
+    return meeting_id, people, event_uri
 
 
 def _registrants(zoom: httpx.Client, meeting_id: int) -> list[dict[str, str]]:
@@ -144,12 +146,13 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    event_uri = None
     with httpx.Client(base_url=args.zoom, timeout=30) as zoom:
         if args.meeting is not None:
             meeting_id, people = args.meeting, _registrants(zoom, args.meeting)
         else:
             with httpx.Client(base_url=args.calendly, timeout=30) as calendly:
-                meeting_id, people = _stage_webinar(zoom, calendly)
-        result = hold(zoom, meeting_id, people, args.ready_after)
+                meeting_id, people, event_uri = _stage_webinar(zoom, calendly)
+        result = {**hold(zoom, meeting_id, people, args.ready_after), "calendly_event": event_uri}
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0

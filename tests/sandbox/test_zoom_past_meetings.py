@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from urllib.parse import quote
 
+import httpx
 import pytest
 
+from service.sandbox import hold_meeting
+from service.sandbox.calendly import create_app as create_calendly
 from service.sandbox.serve import serving
 from service.sandbox.zoom import ZoomSandboxSettings, create_app
 from tests.sandbox.test_zoom_sandbox import Zoom
@@ -69,3 +73,45 @@ def test_participants_are_not_found_until_ready(zoom: Zoom) -> None:
     ).json()
     answer = zoom.call("GET", f"/past_meetings/{quote(held['uuid'], safe='')}/participants")
     assert answer.status_code == 404 and answer.json()["code"] == 3001
+
+
+def test_hold_meeting_stages_a_webinar_with_a_realistic_audience(
+    zoom: Zoom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serving(create_calendly()) as calendly_url:
+        assert (
+            hold_meeting.main(
+                ["--zoom", zoom.base_url, "--calendly", calendly_url, "--ready-after", "0"]
+            )
+            == 0
+        )
+        held = json.loads(capsys.readouterr().out)
+        invitees = httpx.get(
+            f"{held['calendly_event']}/invitees",
+            headers={"Authorization": "Bearer sandbox-calendly-token"},
+        ).json()["collection"]
+    assert len(invitees) == 6
+    rows = zoom.call("GET", f"/past_meetings/{quote(held['uuid'], safe='')}/participants").json()[
+        "participants"
+    ]
+    assert {r["name"] for r in rows if r["status"] == "in_waiting_room"} == {"Frank Ott"}
+    assert len([r for r in rows if r["name"] == "Ben Krüger"]) == 2  # dropped out, rejoined
+    assert [r["user_email"] for r in rows if r["name"] == "iPhone von Gast"] == [""]
+    assert "Eva Lindqvist" not in {r["name"] for r in rows}
+
+
+def test_hold_meeting_uses_a_meetings_registrants(
+    zoom: Zoom, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meeting_id, registrant_id = _meeting_with_registrant(zoom)
+    assert (
+        hold_meeting.main(
+            ["--zoom", zoom.base_url, "--meeting", str(meeting_id), "--ready-after", "0"]
+        )
+        == 0
+    )
+    held = json.loads(capsys.readouterr().out)
+    rows = zoom.call("GET", f"/past_meetings/{quote(held['uuid'], safe='')}/participants").json()[
+        "participants"
+    ]
+    assert {r["registrant_id"] for r in rows if r["user_email"]} == {registrant_id}
