@@ -75,11 +75,17 @@ async def is_own_no_show_echo(
 async def remember_no_show(
     conn: Connection, invitee_uri: str, payload: Mapping[str, object] | None
 ) -> None:
-    """Keep the URI of a no-show set in Calendly (None: it was undone there)."""
+    """Keep the URI of a no-show set in Calendly (None: it was undone there).
+
+    A person set or undid it in Calendly: that is a mark by hand, which Zoom never overwrites.
+    """
     no_show = payload.get("no_show") if payload is not None else None
     uri = no_show.get("uri") if isinstance(no_show, dict) else None
     await conn.execute(
-        "UPDATE calendly_attendees SET no_show_uri = $2 WHERE uri = $1",
+        """
+        UPDATE calendly_attendees SET no_show_uri = $2, attendance_source = 'manual'
+         WHERE uri = $1
+        """,
         invitee_uri,
         uri if isinstance(uri, str) else None,
     )
