@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 import httpx
@@ -36,12 +37,20 @@ class Stack:
     calendly: httpx.Client
     env: dict[str, str]
 
-    def create_meeting(self, **body: Any) -> int:
+    def authorization(self) -> dict[str, str]:
         token = self.zoom.http.post(
             "/oauth/token",
             params={"grant_type": "account_credentials", "account_id": "sandbox"},
             auth=("sandbox", "sandbox"),
         ).json()["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    async def participants_listed(self, uuid: str) -> bool:
+        """Whether the sandbox Zoom lists the instance's participants yet."""
+        path = f"/v2/past_meetings/{quote(quote(uuid, safe=''), safe='')}/participants"
+        return self.zoom.http.get(path, headers=self.authorization()).status_code == 200
+
+    def create_meeting(self, **body: Any) -> int:
         body = {
             "topic": "Infowebinar",
             "type": 2,
@@ -51,7 +60,7 @@ class Stack:
             **body,
         }
         response = self.zoom.http.post(
-            f"/v2/users/{HOST}/meetings", json=body, headers={"Authorization": f"Bearer {token}"}
+            f"/v2/users/{HOST}/meetings", json=body, headers=self.authorization()
         )
         assert response.status_code == 201, response.text
         return int(response.json()["id"])
