@@ -15,6 +15,7 @@ from service.api.serialize import jsonable
 from service.domain.analytics import Period
 from service.domain.zoom_attendance import ImportStatus
 from service.services import analytics, attendance
+from service.workers.attendance_import import attendance_rules
 
 COURSE_CSV_HEADER = ["Datum", "Buchung", "Name", "E-Mail", "Anwesenheit", "Minuten"]
 
@@ -104,7 +105,7 @@ async def link_unmatched(request: Request) -> JSONResponse:
         attendee_id=attendee_id,
         booking_id=booking_id,
         by=input.actor(request),
-        min_percent=rt.settings.attendance_min_percent,
+        rules=attendance_rules(rt.settings),
         courier=rt.courier,
     )
     return JSONResponse(jsonable(linked))

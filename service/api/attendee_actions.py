@@ -77,17 +77,20 @@ async def mark_attendance(
     updates: tuple[AttendanceUpdate, ...],
     by: str,
     courier: Courier | None = None,
+    *,
+    push_no_shows: bool = False,
 ) -> list[dict[str, Any]]:
-    """Set the marks (source `manual`); Calendly no-shows follow through the outbox, sent at
-    once with `courier`, else by the relay."""
-    unit, marked = await _mark(pool, updates, by)
+    """Set the marks (source `manual`). With `push_no_shows` (`settings.push_no_shows`) the
+    Calendly no-shows follow through the outbox, sent at once with `courier`, else by the relay.
+    """
+    unit, marked = await _mark(pool, updates, by, push_no_shows=push_no_shows)
     if courier is not None:
         await courier.send_outbox(unit.outbox_ids)
     return marked
 
 
 async def _mark(
-    pool: asyncpg.Pool, updates: tuple[AttendanceUpdate, ...], by: str
+    pool: asyncpg.Pool, updates: tuple[AttendanceUpdate, ...], by: str, *, push_no_shows: bool
 ) -> tuple[UnitOfWork, list[dict[str, Any]]]:
     # An id beyond bigint cannot exist; keep it out of the query and report it as unknown.
     ids = [update.attendee_id for update in updates if update.attendee_id <= BIGINT_MAX]
@@ -114,5 +117,6 @@ async def _mark(
         trigger = f"attendance set by {by}"
         for teacher in sorted({row["user_id"] for row in found.values() if row["user_id"]}):
             await teachers.refresh_pipeline(conn, teacher, trigger)
-        await no_shows.attendance_changed(unit, ids)
+        if push_no_shows:
+            await no_shows.attendance_changed(unit, ids)
         return unit, await webinars.attendees_by_id(conn, ids)

@@ -57,7 +57,11 @@ async def set_attendance(request: Request) -> JSONResponse:
         raise ApiError(422, "nothing was changed: the updates are invalid", details) from None
     rt = runtime(request)
     changed = await attendee_actions.mark_attendance(
-        rt.pool, updates, input.actor(request), rt.courier
+        rt.pool,
+        updates,
+        input.actor(request),
+        rt.courier,
+        push_no_shows=rt.settings.push_no_shows,
     )
     return JSONResponse({"items": jsonable(changed), "next_cursor": None})
 

@@ -36,6 +36,14 @@ class ImportStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class AttendanceRules:
+    """The configured rule (`ATTENDANCE_MIN_PERCENT`) and whether no-shows go to Calendly."""
+
+    min_percent: int = DEFAULT_MIN_PERCENT
+    push_no_shows: bool = False
+
+
+@dataclass(frozen=True)
 class ParticipantRow:
     """One join segment as Zoom lists it in `/past_meetings/{uuid}/participants`."""
 

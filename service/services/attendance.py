@@ -16,6 +16,7 @@ from service.adapters import courses
 from service.adapters.broker import Courier
 from service.api.errors import ApiError
 from service.domain.zoom_attendance import (
+    AttendanceRules,
     ImportStatus,
     attended,
     minutes,
@@ -135,11 +136,13 @@ async def link_unmatched(
     attendee_id: int | None = None,
     booking_id: str | None = None,
     by: str,
-    min_percent: int,
+    rules: AttendanceRules,
     courier: Courier | None = None,
 ) -> dict[str, Any]:
     """Credit an unmatched participant to an attendee of the instance's Calendly event or to a
-    booking of its course, as if it had matched; marks, audit, pipeline and no-shows follow.
+    booking of its course, as if it had matched; marks, audit, pipeline and (with
+    `rules.push_no_shows`) no-shows follow. `rules` is `attendance_rules(settings)` from
+    service.workers.attendance_import.
 
     Exactly one of `attendee_id` / `booking_id`. 404: no such unmatched participant; 409: it
     is linked already; 422: the target is unknown or belongs to another event or course.
@@ -180,7 +183,7 @@ async def link_unmatched(
         )
         if kind == repo.ATTENDEE:
             event = await reads.event_times(conn, row["calendly_event_id"])
-            await apply_event_marks(unit, min_percent, event)
+            await apply_event_marks(unit, rules, event)
         linked = await reads.unmatched_for_update(conn, unmatched_id)
     if courier is not None:
         await courier.send_outbox(unit.outbox_ids)

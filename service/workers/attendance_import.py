@@ -18,7 +18,9 @@ from typing import Any
 
 from service.adapters import attendance as repo
 from service.adapters.zoom import ZoomDeferred, ZoomTerminal
+from service.config import Settings
 from service.domain.zoom_attendance import (
+    AttendanceRules,
     ImportStatus,
     match_instance,
     parse_instant,
@@ -37,6 +39,10 @@ FIRST_WAIT = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(minutes=10)
 # "Meeting does not exist / has expired" and "meeting has not ended": Zoom has no list yet.
 NOT_READY_CODES = frozenset({3001, 3000, 12702})
+
+
+def attendance_rules(settings: Settings) -> AttendanceRules:
+    return AttendanceRules(settings.attendance_min_percent, settings.push_no_shows)
 
 
 def instance_subject(uuid: str) -> str:
@@ -154,7 +160,7 @@ async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
             pages=answer.pages,
         )
         if event is not None:
-            await apply_event_marks(unit, runtime.settings.attendance_min_percent, event)
+            await apply_event_marks(unit, attendance_rules(runtime.settings), event)
     await runtime.courier.send_outbox(unit.outbox_ids)
 
 

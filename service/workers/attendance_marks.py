@@ -4,7 +4,7 @@ The marks of an event are recomputed from the seconds of every imported instance
 restarted meeting adds up) each time one is imported or a participant is linked. A mark made by
 hand stays; Zoom's figure is stored beside it. A changed mark is audited as `zoom`, moves the
 teacher pipeline through the same `refresh_pipeline` a mark by hand uses, and queues the
-Calendly no-show.
+Calendly no-show (when they are pushed).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import Any
 
 from service.adapters import attendance as repo
 from service.adapters import attendee_admin, teachers
-from service.domain.zoom_attendance import AttendanceSource, zoom_mark
+from service.domain.zoom_attendance import AttendanceRules, AttendanceSource, zoom_mark
 from service.workers import no_shows
 from service.workers.unit_of_work import UnitOfWork
 
 
-async def apply_event_marks(unit: UnitOfWork, min_percent: int, event: Any) -> int:
+async def apply_event_marks(unit: UnitOfWork, rules: AttendanceRules, event: Any) -> int:
     """Set Zoom's marks on the event's active attendees; returns how many changed."""
     conn = unit.conn
     ids = [
@@ -41,7 +41,7 @@ async def apply_event_marks(unit: UnitOfWork, min_percent: int, event: Any) -> i
             AttendanceSource(r["attendance_source"]) if r["attendance_source"] else None,
             seconds.get(r["id"], 0),
             scheduled,
-            min_percent,
+            rules.min_percent,
         )
         for r in rows
     }
@@ -49,5 +49,6 @@ async def apply_event_marks(unit: UnitOfWork, min_percent: int, event: Any) -> i
     changed = [r for r in rows if marks[r["id"]].changed]
     for teacher in sorted({r["user_id"] for r in changed if r["user_id"]}):
         await teachers.refresh_pipeline(conn, teacher, "attendance imported from Zoom")
-    await no_shows.attendance_changed(unit, [r["id"] for r in changed])
+    if rules.push_no_shows:
+        await no_shows.attendance_changed(unit, [r["id"] for r in changed])
     return len(changed)
