@@ -496,3 +496,25 @@ async def test_delete_registrant_and_an_explicit_api_base_url(
         ("DELETE", "/meetings/1/registrants/r1")
     ]
     assert limiter.acquired == ["light"]
+
+
+async def test_past_participants_start_again_when_a_page_token_expired(harness: Harness) -> None:
+    expired = {"code": 300, "message": "The next page token is invalid or expired."}
+    harness.zoom.script(
+        "GET /past_meetings/ab+c==/participants",
+        Reply(200, {"participants": [{"name": "A"}], "next_page_token": "old"}),
+        Reply(400, expired),
+        Reply(200, {"participants": [{"name": "A"}], "next_page_token": "new"}),
+        Reply(200, {"participants": [{"name": "B"}], "next_page_token": ""}),
+    )
+
+    answer = await harness.client.list_past_participants("ab+c==", cause=CAUSE)
+
+    assert [row["name"] for row in answer.rows] == ["A", "B"]
+    assert harness.limiter.acquired == ["medium"] * 4
+    assert [seen.query.get("next_page_token") for seen in harness.zoom.seen] == [
+        None,
+        "old",
+        None,
+        "new",
+    ]

@@ -186,10 +186,19 @@ class ZoomClient:
     async def list_past_participants(
         self, instance_uuid: str, *, cause: Mapping[str, str]
     ) -> PastParticipants:
-        """GET /past_meetings/{uuid}/participants (Medium): every join segment, every page."""
+        """GET /past_meetings/{uuid}/participants (Medium): every join segment, every page.
+
+        A `next_page_token` lives 15 minutes: when Zoom refuses a later page's token (400), the
+        list is read once more from the first page.
+        """
         path = f"/past_meetings/{instance_segment(instance_uuid)}/participants"
         pages: list[int] = []
-        rows = await self._every_page(path, "participants", {}, cause, pages)
+        try:
+            rows = await self._every_page(path, "participants", {}, cause, pages)
+        except ZoomTerminal as error:
+            if error.status != 400 or not pages:
+                raise
+            rows = await self._every_page(path, "participants", {}, cause, pages)
         return PastParticipants(rows, len(pages))
 
     async def list_past_instances(
