@@ -53,10 +53,21 @@ async def is_own_no_show_echo(
 ) -> bool:
     """Whether an `invitee_no_show.*` webhook reports a no-show this service created or deleted."""
     if created:
+        # Calendly may report our POST before its answer reached us (then our command is
+        # still in flight and has not stored the URI yet).
         no_show = payload.get("no_show")
         uri = no_show.get("uri") if isinstance(no_show, dict) else None
         found = await conn.fetchval(
-            "SELECT true FROM calendly_no_shows_sent WHERE uri = $1 AND deleted_at IS NULL", uri
+            """
+            SELECT EXISTS (SELECT 1 FROM calendly_no_shows_sent
+                            WHERE uri = $1 AND deleted_at IS NULL)
+                OR EXISTS (SELECT 1 FROM outbox o JOIN calendly_attendees a
+                                   ON o.subject = 'no-show:' || a.id
+                            WHERE a.uri = $2 AND o.command = $3 AND o.status = 'in_flight')
+            """,
+            uri,
+            payload.get("uri"),
+            SYNC_NO_SHOW,
         )
         return bool(found)
     # The webhook may overtake our own bookkeeping of the DELETE: what counts is that we sent a
