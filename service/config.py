@@ -61,6 +61,15 @@ class Settings:
     relay_grace_seconds: int = 30
     outbox_lease_seconds: int = 120
     request_body_timeout_seconds: int = 10
+    attendance_min_percent: int = 50
+    calendly_push_no_shows: bool | None = None  # None: on exactly when a Calendly token is set
+
+    @property
+    def push_no_shows(self) -> bool:
+        """Whether no-shows are sent to Calendly (CONTRACT §7)."""
+        if self.calendly_push_no_shows is None:
+            return self.calendly_configured
+        return self.calendly_push_no_shows and self.calendly_configured
 
     @property
     def zoom_configured(self) -> bool:
@@ -127,6 +136,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         request_body_timeout_seconds=reader.integer(
             "REQUEST_BODY_TIMEOUT_SECONDS", 10, minimum=1, maximum=300
         ),
+        attendance_min_percent=reader.integer("ATTENDANCE_MIN_PERCENT", 50, minimum=0, maximum=100),
+        calendly_push_no_shows=reader.boolean("CALENDLY_PUSH_NO_SHOWS"),
     )
     zoom_parts = [settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret]
     if any(zoom_parts) and not all(zoom_parts):
@@ -162,6 +173,16 @@ class _Reader:
             )
             return default
         return value
+
+    def boolean(self, name: str) -> bool | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        value = raw.lower()
+        if value not in ("true", "false", "1", "0", "yes", "no"):
+            self.problems.append(f"{name}: expected true or false, got {raw!r}")
+            return None
+        return value in ("true", "1", "yes")
 
     def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
         raw = self.optional(name)

@@ -79,7 +79,7 @@ async def set_attendance(conn: Connection, marks: dict[int, bool | None], by: st
         """
         UPDATE calendly_attendees a
            SET attended = m.attended, attendance_marked_at = now(),
-               attendance_marked_by = $3, updated_at = now()
+               attendance_marked_by = $3, attendance_source = 'manual', updated_at = now()
           FROM unnest($1::bigint[], $2::boolean[]) AS m(id, attended)
          WHERE a.id = m.id
         """,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -145,6 +146,11 @@ def calendly_time(moment: datetime | str) -> str:
     if moment.tzinfo is None:
         raise ValueError("min_start_time must be timezone-aware")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _path_of(uri: str) -> str:
+    """The path of a Calendly resource URI; requests always go to the configured base URL."""
+    return urlsplit(uri).path or "/"
 
 
 def _uuid_of(uri: str) -> str:
@@ -272,6 +278,27 @@ class CalendlyClient:
         path = f"/webhook_subscriptions/{_uuid_of(uri)}"
         try:
             await self._request("DELETE", path, _Context(webhooks=True))
+        except CalendlyNotFound:
+            return False
+        return True
+
+    async def get_invitee(self, invitee_uri: str) -> dict[str, Any]:
+        """`GET` the invitee by its URI (on our base URL); `no_show` is its mark or null."""
+        response = await self._request("GET", _path_of(invitee_uri), _Context())
+        resource: dict[str, Any] = response.json()["resource"]
+        return resource
+
+    async def create_no_show(self, invitee_uri: str) -> dict[str, Any]:
+        """`POST /invitee_no_shows` `{"invitee": uri}` → the no-show (`uri`, `invitee`)."""
+        body = {"invitee": invitee_uri}
+        response = await self._request("POST", "/invitee_no_shows", _Context(), json=body)
+        resource: dict[str, Any] = response.json()["resource"]
+        return resource
+
+    async def delete_no_show(self, no_show_uri: str) -> bool:
+        """`DELETE /invitee_no_shows/{no-show uuid}`; False when it was already gone."""
+        try:
+            await self._request("DELETE", f"/invitee_no_shows/{_uuid_of(no_show_uri)}", _Context())
         except CalendlyNotFound:
             return False
         return True

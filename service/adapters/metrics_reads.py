@@ -36,13 +36,34 @@ SELECT latest.kind AS system, key AS kind, value::bigint AS count
 """
 
 
+# Attendance imports are one row per ended meeting instance; waiting imports and unmatched
+# participants are read through their partial indexes.
+ATTENDANCE = """
+SELECT
+  (SELECT count(*) FROM attendance_imports WHERE status = 'pending') AS pending,
+  (SELECT count(*) FROM attendance_imports WHERE status = 'done')    AS done,
+  (SELECT count(*) FROM attendance_imports WHERE status = 'failed')  AS failed,
+  (SELECT count(*) FROM attendance_unmatched WHERE linked_at IS NULL) AS unmatched,
+  (SELECT extract(epoch FROM finished_at - requested_at) FROM attendance_imports
+    WHERE status = 'done' ORDER BY finished_at DESC LIMIT 1)          AS lag_last,
+  (SELECT max(extract(epoch FROM finished_at - requested_at)) FROM attendance_imports
+    WHERE status = 'done' AND finished_at > now() - interval '1 day') AS lag_max
+"""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     state: Any
     vendor_calls: list[Any]
     drift: list[Any]
+    attendance: Any
 
 
 async def read_snapshot(conn: Connection) -> Snapshot:
     state = await conn.fetchrow(STATE)
-    return Snapshot(state, await conn.fetch(VENDOR_CALLS), await conn.fetch(DRIFT))
+    return Snapshot(
+        state,
+        await conn.fetch(VENDOR_CALLS),
+        await conn.fetch(DRIFT),
+        await conn.fetchrow(ATTENDANCE),
+    )

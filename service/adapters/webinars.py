@@ -31,7 +31,8 @@ ATTENDEE_COLUMNS = """
     a.id, a.uri, a.event_id, a.name, a.email, a.status, a.attended, a.user_id,
     a.prognosis_class_count, a.prognosis_start, a.notes, a.rescheduled_from, a.rescheduled_to,
     CASE WHEN a.uri IS NULL THEN 'manual' ELSE 'calendly' END AS source,
-    a.attendance_marked_at, a.attendance_marked_by, a.created_at, a.updated_at
+    a.attendance_marked_at, a.attendance_marked_by, a.created_at, a.updated_at,
+    a.attendance_source, a.zoom_minutes, a.zoom_attended
 """
 
 _ACTIVE_COUNT = (

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from service.adapters.broker import Courier, create_broker
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
+from service.api.attendance import routes as attendance_routes
 from service.api.auth import BearerAuthMiddleware
 from service.api.body_deadline import BodyDeadlineMiddleware
 from service.api.calendly_zoom import put_event_type_zoom
@@ -50,6 +51,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/courses/{course_id}", get_course, methods=["GET"]),
         Route("/api/v1/courses/{course_id}/zoom/sync", sync_course, methods=["POST"]),
         Route("/api/v1/calendly/event-types/{uuid}/zoom", put_event_type_zoom, methods=["PUT"]),
+        *attendance_routes(),
         *ops_routes(),
     ]
 

@@ -13,8 +13,10 @@ from typing import Any
 import asyncpg
 
 from service.adapters import attendee_admin, teachers, webinars
+from service.adapters.broker import Courier
 from service.api.errors import ApiError
 from service.domain.attendance import AttendanceUpdate
+from service.workers import no_shows
 from service.workers.unit_of_work import UnitOfWork
 
 BIGINT_MAX = 2**63 - 1
@@ -71,8 +73,25 @@ async def edit(
 
 
 async def mark_attendance(
-    pool: asyncpg.Pool, updates: tuple[AttendanceUpdate, ...], by: str
+    pool: asyncpg.Pool,
+    updates: tuple[AttendanceUpdate, ...],
+    by: str,
+    courier: Courier | None = None,
+    *,
+    push_no_shows: bool = False,
 ) -> list[dict[str, Any]]:
+    """Set the marks (source `manual`). With `push_no_shows` (`settings.push_no_shows`) the
+    Calendly no-shows follow through the outbox, sent at once with `courier`, else by the relay.
+    """
+    unit, marked = await _mark(pool, updates, by, push_no_shows=push_no_shows)
+    if courier is not None:
+        await courier.send_outbox(unit.outbox_ids)
+    return marked
+
+
+async def _mark(
+    pool: asyncpg.Pool, updates: tuple[AttendanceUpdate, ...], by: str, *, push_no_shows: bool
+) -> tuple[UnitOfWork, list[dict[str, Any]]]:
     # An id beyond bigint cannot exist; keep it out of the query and report it as unknown.
     ids = [update.attendee_id for update in updates if update.attendee_id <= BIGINT_MAX]
     async with pool.acquire() as conn, conn.transaction():
@@ -91,11 +110,13 @@ async def mark_attendance(
         if missing:
             raise ApiError(422, "nothing was changed: some attendees do not exist", missing)
         if not updates:
-            return []
+            return unit, []
         await attendee_admin.set_attendance(
             conn, {update.attendee_id: update.attended for update in updates}, by
         )
         trigger = f"attendance set by {by}"
         for teacher in sorted({row["user_id"] for row in found.values() if row["user_id"]}):
             await teachers.refresh_pipeline(conn, teacher, trigger)
-        return await webinars.attendees_by_id(conn, ids)
+        if push_no_shows:
+            await no_shows.attendance_changed(unit, ids)
+        return unit, await webinars.attendees_by_id(conn, ids)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,35 +43,45 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def render_csv(attendees: list[dict[str, object]]) -> str:
+def csv_text(header: list[str], rows: Iterable[Iterable[object]]) -> str:
+    """A CSV document as described above: BOM, `;`, CRLF, every cell quoted and guarded."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for a in attendees:
-        attended = a["attended"]
-        writer.writerow(
-            safe_cell(value)
-            for value in (
-                a["id"],
-                a["name"],
-                a["email"],
-                "aktiv" if a["status"] == "active" else "storniert",
-                ATTENDANCE[attended if isinstance(attended, bool) else None],
-                a["user_id"],
-                a["prognosis_class_count"],
-                a["prognosis_start"],
-                a["notes"],
-                "Calendly" if a["source"] == "calendly" else "manuell",
-            )
-        )
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(safe_cell(value) for value in row)
     return BOM + buffer.getvalue()
+
+
+def csv_response(text: str, filename: str) -> Response:
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def render_csv(attendees: list[dict[str, object]]) -> str:
+    return csv_text(HEADER, (_attendee_row(a) for a in attendees))
+
+
+def _attendee_row(a: dict[str, object]) -> tuple[object, ...]:
+    attended = a["attended"]
+    return (
+        a["id"],
+        a["name"],
+        a["email"],
+        "aktiv" if a["status"] == "active" else "storniert",
+        ATTENDANCE[attended if isinstance(attended, bool) else None],
+        a["user_id"],
+        a["prognosis_class_count"],
+        a["prognosis_start"],
+        a["notes"],
+        "Calendly" if a["source"] == "calendly" else "manuell",
+    )
 
 
 async def export_attendees(request: Request) -> Response:
     event = await event_of(request)
     filename = f"teilnehmer-{event['id']}-{event['start_time']:%Y-%m-%d}.csv"
-    return Response(
-        render_csv(event["attendees"]).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(render_csv(event["attendees"]), filename)

@@ -55,8 +55,13 @@ async def set_attendance(request: Request) -> JSONResponse:
     except InvalidAttendanceUpdates as error:
         details = [{"field": p.field, "problem": p.message} for p in error.problems]
         raise ApiError(422, "nothing was changed: the updates are invalid", details) from None
+    rt = runtime(request)
     changed = await attendee_actions.mark_attendance(
-        runtime(request).pool, updates, input.actor(request)
+        rt.pool,
+        updates,
+        input.actor(request),
+        rt.courier,
+        push_no_shows=rt.settings.push_no_shows,
     )
     return JSONResponse({"items": jsonable(changed), "next_cursor": None})
 

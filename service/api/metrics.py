@@ -27,6 +27,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.adapters.metrics_reads import Snapshot, read_snapshot
+from service.api.attendance_metrics import attendance_families
 from service.api.runtime import runtime
 
 REGISTRY = CollectorRegistry()
@@ -69,7 +70,7 @@ async def metrics(request: Request) -> Response:
     snapshot = await _CACHE.get(runtime(request).pool)
     state, calls, drift = snapshot.state, snapshot.vendor_calls, snapshot.drift
     assert state is not None
-    families: list[Metric] = []
+    families: list[Metric] = attendance_families(snapshot.attendance)
     depth = GaugeMetricFamily(
         "webinar_sync_queue_depth", "Items waiting to be processed", labels=["queue"]
     )

@@ -105,6 +105,9 @@ SCHEMAS: dict[str, Schema] = {
             "attendance_marked_by": nullable(TEXT),
             "created_at": TIME,
             "updated_at": TIME,
+            "attendance_source": nullable({"enum": ["manual", "zoom"]}),
+            "zoom_minutes": nullable({"type": "integer", "minimum": 0}),
+            "zoom_attended": TRI_STATE,
         },
     ),
     "UpcomingWebinar": {
@@ -680,6 +683,12 @@ def _other_paths() -> dict[str, Schema]:
 
 
 def document() -> Schema:
+    # Imported here: that module builds on the helpers above.
+    from service.api.openapi_attendance import (  # noqa: PLC0415
+        SCHEMAS as ATTENDANCE_SCHEMAS,
+    )
+    from service.api.openapi_attendance import attendance_paths  # noqa: PLC0415
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -689,11 +698,22 @@ def document() -> Schema:
             "Errors are {error: {code, message, details}}.",
         },
         "security": [{"bearer": []}],
-        "tags": [{"name": name} for name in (WEBINARS, "courses", "ops", "health", "webhooks")],
-        "paths": {**_webinar_paths(), **_other_paths()},
+        "tags": [
+            {"name": name}
+            for name in (
+                WEBINARS,
+                "courses",
+                "attendance",
+                "analytics",
+                "ops",
+                "health",
+                "webhooks",
+            )
+        ],
+        "paths": {**_webinar_paths(), **_other_paths(), **attendance_paths()},
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **ATTENDANCE_SCHEMAS},
         },
     }
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import asyncpg
 
+from service.cli.attendance import add_parser as add_attendance_parser
 from service.cli.ops_args import add_parsers as add_ops_parsers
 from service.config import ConfigError, Settings, load_settings
 from service.logs import configure_logging, get_logger
@@ -52,13 +53,17 @@ def _parser() -> argparse.ArgumentParser:
     sync_mode.add_argument("--full", action="store_true", help="every event Calendly has")
 
     add_ops_parsers(commands)
+    add_attendance_parser(commands)
 
     sandbox = commands.add_parser(
         "sandbox",
         help="sandbox vendors: `zoom|calendly --port N` serve one (as `up` does); "
-        "`push-calendly|push-booking …` send signed webhooks to a running service",
+        "`push-calendly|push-booking …` send signed webhooks to a running service; "
+        "`hold-meeting …` holds a sandbox Zoom meeting with a realistic audience",
     )
-    sandbox.add_argument("tool", choices=["zoom", "calendly", "push-calendly", "push-booking"])
+    sandbox.add_argument(
+        "tool", choices=["zoom", "calendly", "push-calendly", "push-booking", "hold-meeting"]
+    )
     sandbox.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
@@ -91,7 +96,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
-    from service.cli import dlq, processes, reconcile, tokens, up  # noqa: PLC0415 - fast --help
+    from service.cli import (  # noqa: PLC0415 - fast --help
+        attendance,
+        dlq,
+        processes,
+        reconcile,
+        tokens,
+        up,
+    )
 
     return {
         "up": up.run,
@@ -105,4 +117,5 @@ def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
         "reconcile": reconcile.run_reconcile,
         "calendly": reconcile.run_calendly,
         "sync": processes.run_sync,
+        "attendance": attendance.run_attendance,
     }

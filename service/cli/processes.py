@@ -97,13 +97,21 @@ def run_sync(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_sandbox(_settings: Settings, args: argparse.Namespace) -> int:
-    from service.sandbox import booking_push, calendly, calendly_push, zoom  # noqa: PLC0415
+    from service.sandbox import (  # noqa: PLC0415
+        booking_push,
+        calendly,
+        calendly_push,
+        hold_meeting,
+        zoom,
+    )
     from service.sandbox.serve import run_forever  # noqa: PLC0415
 
     if args.tool == "push-calendly":
         return calendly_push.main(args.arguments)
     if args.tool == "push-booking":
         return booking_push.main(args.arguments)
+    if args.tool == "hold-meeting":
+        return hold_meeting.main(args.arguments)
     port = argparse.ArgumentParser(prog=f"webinar-sync sandbox {args.tool}")
     port.add_argument("--port", type=int, required=True)
     chosen = port.parse_args(args.arguments).port

@@ -26,7 +26,7 @@ from service.adapters.embedded import EmbeddedPostgres, EmbeddedRedis, die_with_
 from service.adapters.migrations import migrate
 from service.config import Settings
 from service.sandbox.calendly_context import CalendlySandboxSettings
-from service.sandbox.dev_secrets import data_dir, dev_secrets_file
+from service.sandbox.dev_secrets import data_dir, dev_secrets_file, sandbox_urls_file
 from service.sandbox.serve import free_port
 
 STOP_TIMEOUT_S = 15
@@ -179,6 +179,7 @@ def _prepare(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
         env["ZOOM_OAUTH_TOKEN_URL"] = f"http://127.0.0.1:{port}/oauth/token"
         env["ZOOM_API_BASE_URL"] = f"http://127.0.0.1:{port}/v2"
         _wait_for(f"http://127.0.0.1:{port}/_sandbox/state", "sandbox Zoom")
+        _subscribe_sandbox_zoom(f"http://127.0.0.1:{port}", settings, env)
     if not settings.calendly_configured:
         port = free_port()
         supervisor.spawn("sandbox-calendly", ["sandbox", "calendly", "--port", str(port)], env)
@@ -186,7 +187,33 @@ def _prepare(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
         env["CALENDLY_API_BASE_URL"] = f"http://127.0.0.1:{port}"
         _wait_for(f"http://127.0.0.1:{port}/_sandbox/requests", "sandbox Calendly")
         _subscribe_sandbox_calendly(env)
+    _remember_sandbox_urls(env, settings)
     return env
+
+
+def _subscribe_sandbox_zoom(url: str, settings: Settings, env: dict[str, str]) -> None:
+    """The sandbox Zoom sends `meeting.ended` to our API, signed as Zoom signs it."""
+    secret = env.get("ZOOM_WEBHOOK_SECRET_TOKEN") or settings.zoom_webhook_secret_token
+    if not secret:
+        return
+    body = {
+        "webhook_url": f"{settings.public_base_url}/webhooks/zoom",
+        "webhook_secret_token": secret,
+    }
+    httpx.post(f"{url}/_sandbox/settings", json=body, timeout=10).raise_for_status()
+    say("sandbox Zoom delivers meeting.ended to /webhooks/zoom")
+
+
+def _remember_sandbox_urls(env: dict[str, str], settings: Settings) -> None:
+    """For `sandbox hold-meeting` in another shell: where this run's sandboxes listen."""
+    urls = {}
+    if not settings.zoom_configured:
+        urls["zoom"] = env["ZOOM_API_BASE_URL"].removesuffix("/v2")
+    if not settings.calendly_configured:
+        urls["calendly"] = env["CALENDLY_API_BASE_URL"]
+    path = sandbox_urls_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(urls, indent=2))
 
 
 def _subscribe_sandbox_calendly(env: dict[str, str]) -> None:
@@ -216,10 +243,14 @@ def _dev_secrets(settings: Settings, data: Path) -> dict[str, str]:
     generated = {
         "CALENDLY_WEBHOOK_SIGNING_KEYS": secrets.token_urlsafe(32),
         "BOOKING_WEBHOOK_SECRETS": "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode(),
+        "ZOOM_WEBHOOK_SECRET_TOKEN": secrets.token_urlsafe(24),
     }
     configured = {
         "CALENDLY_WEBHOOK_SIGNING_KEYS": bool(settings.calendly_webhook_signing_keys),
         "BOOKING_WEBHOOK_SECRETS": bool(settings.booking_webhook_secrets),
+        # Only the sandbox Zoom needs one made up; a real account brings its own.
+        "ZOOM_WEBHOOK_SECRET_TOKEN": bool(settings.zoom_webhook_secret_token)
+        or settings.zoom_configured,
     }
     chosen = {
         name: stored.get(name) or fresh for name, fresh in generated.items() if not configured[name]

@@ -18,6 +18,10 @@ HANDLED_EVENTS = frozenset(
 )
 
 
+# `meeting.ended` schedules the attendance import of that instance (CONTRACT §7).
+ATTENDANCE_EVENTS = frozenset({"meeting.ended"})
+
+
 def dedupe_key(document: dict[str, Any]) -> str:
     """event + payload.object.id + event_ts (+ the registrant, for registration events).
 

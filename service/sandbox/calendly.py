@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 import httpx
 from starlette.applications import Starlette
 
-from service.sandbox import calendly_control, calendly_rest
+from service.sandbox import calendly_control, calendly_no_shows, calendly_rest
 from service.sandbox.calendly_context import CalendlySandboxSettings, Sandbox
 from service.sandbox.calendly_delivery import DELIVERY_TIMEOUT
 
@@ -32,6 +32,9 @@ def create_app(settings: CalendlySandboxSettings | None = None) -> Starlette:
             finally:
                 sandbox.deliverer.http = None
 
-    app = Starlette(routes=[*calendly_rest.ROUTES, *calendly_control.ROUTES], lifespan=lifespan)
+    app = Starlette(
+        routes=[*calendly_rest.ROUTES, *calendly_no_shows.ROUTES, *calendly_control.ROUTES],
+        lifespan=lifespan,
+    )
     app.state.sandbox = sandbox
     return app

@@ -97,7 +97,7 @@ def _descending(request: Request, field: str) -> bool:
     return sort == f"{field}:desc"
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
+async def json_object(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(await request.body())
     except ValueError:
@@ -255,7 +255,7 @@ def _subscription_fields(
 
 
 async def create_subscription(request: Request, sandbox: Sandbox) -> Response:
-    body = await _json_object(request)
+    body = await json_object(request)
     url, events, scope, user_uuid = _subscription_fields(body, sandbox)
     signing_key = body.get("signing_key")
     if signing_key is not None and not isinstance(signing_key, str):

@@ -28,3 +28,16 @@ def first_secret(variable: str) -> str | None:
         except (OSError, ValueError):
             configured = ""
     return next((item.strip() for item in configured.split(",") if item.strip()), None)
+
+
+def sandbox_urls_file() -> Path:
+    return data_dir() / "sandbox-urls.json"
+
+
+def sandbox_url(kind: str) -> str | None:
+    """The base URL of the sandbox `kind` (zoom, calendly) that a running `up` started."""
+    try:
+        found = json.loads(sandbox_urls_file().read_text()).get(kind)
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, str) else None

@@ -35,6 +35,8 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("/meetings/{meetingId}/registrants/{registrantId}", "get"),
     ("/meetings/{meetingId}/registrants/{registrantId}", "delete"),
     ("/meetings/{meetingId}/registrants/status", "put"),
+    ("/past_meetings/{meetingId}/participants", "get"),
+    ("/past_meetings/{meetingId}/instances", "get"),
 )
 
 DEFAULT_OUTPUT = Path(__file__).with_name("zoom_openapi_subset.json")

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from service.sandbox import zoom_past
 from service.sandbox.zoom_errors import ZoomError
 from service.sandbox.zoom_pipeline import Outcome, serve_zoom_request
 from service.sandbox.zoom_runtime import ZoomSandbox
@@ -84,6 +85,15 @@ def _delete_registrant(account: ZoomAccount, req: ValidRequest, _base: str) -> t
     return 204, None
 
 
+def _past_participants(account: ZoomAccount, req: ValidRequest, _base: str) -> tuple[int, Any]:
+    meeting = str(req.params["meetingId"])
+    return 200, zoom_past.participants(account, meeting, req.params, account.settings.clock())
+
+
+def _past_instances(account: ZoomAccount, req: ValidRequest, _base: str) -> tuple[int, Any]:
+    return 200, zoom_past.instances(account, int(req.params["meetingId"]))
+
+
 #: Order matters: ``registrants/status`` must be tried before ``registrants/{registrantId}``.
 OPERATIONS = (
     ApiOperation("meetings", "GET", "/v2/users/{userId}/meetings", _list_meetings),
@@ -115,6 +125,14 @@ OPERATIONS = (
         "/v2/meetings/{meetingId}/registrants/{registrantId}",
         _delete_registrant,
     ),
+    # `:path`: a UUID holds `/` once the server decoded the path (see zoom_past).
+    ApiOperation(
+        "pastMeetingParticipants",
+        "GET",
+        "/v2/past_meetings/{meetingId:path}/participants",
+        _past_participants,
+    ),
+    ApiOperation("pastMeetings", "GET", "/v2/past_meetings/{meetingId}/instances", _past_instances),
 )
 
 

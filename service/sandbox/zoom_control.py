@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from service.sandbox import zoom_past
 from service.sandbox.zoom_errors import ZoomError
 from service.sandbox.zoom_runtime import ZoomSandbox
 
@@ -95,7 +96,48 @@ async def expire_tokens(request: Request) -> Response:
     return JSONResponse({"expired": expired})
 
 
+async def hold_meeting(request: Request) -> Response:
+    """Hold a meeting now: record its instance and participants, then deliver `meeting.ended`.
+
+    Body: `{"participants": [{"name", "email"?, "segments": [[from_min, to_min], …],
+    "waiting_room"?, "hide_email"?, "registered"?}], "start_time"? | "occurrence_id"?,
+    "duration"?, "uuid"?, "ready_after_seconds"?, "deliver"?}`; `"deliver": false` holds the
+    meeting without sending `meeting.ended` (a webhook Zoom gave up on).
+    """
+    sandbox = _sandbox(request)
+    try:
+        spec = await _json_body(request)
+        if not isinstance(spec, dict):
+            raise ZoomError(400, 300, "The body must be a JSON object.")
+        try:
+            meeting_id = int(request.path_params["meeting_id"])
+        except ValueError:
+            raise ZoomError(404, 3001, "Meeting is not found or has expired.") from None
+        async with sandbox.lock:
+            now = sandbox.now()
+            instance = zoom_past.hold(sandbox.account, meeting_id, spec, now)
+            settings = sandbox.settings
+            event = zoom_past.meeting_ended_event(instance, settings.account_id, now)
+    except ZoomError as error:
+        return _error(error)
+    delivery = None
+    if spec.get("deliver", True) and settings.webhook_url and settings.webhook_secret_token:
+        delivery = await zoom_past.deliver(
+            settings.webhook_url, settings.webhook_secret_token, event
+        )
+    body = {
+        "uuid": instance.uuid,
+        "meeting_id": instance.meeting_id,
+        "start_time": event["payload"]["object"]["start_time"],
+        "end_time": event["payload"]["object"]["end_time"],
+        "participant_rows": len(instance.rows),
+        "delivery": delivery,
+    }
+    return JSONResponse(body, status_code=201)
+
+
 CONTROL_ROUTES = [
+    Route("/_sandbox/meetings/{meeting_id}/hold", hold_meeting, methods=["POST"]),
     Route("/_sandbox/state", get_state, methods=["GET"]),
     Route("/_sandbox/requests", get_requests, methods=["GET"]),
     Route("/_sandbox/reset", reset, methods=["POST"]),

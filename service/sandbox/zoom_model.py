@@ -69,3 +69,24 @@ class Meeting:
         alternatives = str(self.settings.get("alternative_hosts", ""))
         names = {part.strip().casefold() for part in alternatives.replace(",", ";").split(";")}
         return {self.host_email.casefold()} | {name for name in names if name}
+
+
+@dataclass
+class HeldInstance:
+    uuid: str
+    meeting_id: int
+    start: datetime
+    end: datetime
+    rows: list[dict[str, Any]]
+    ready_at: float  # sandbox clock seconds
+    topic: str
+    host_id: str
+    timezone: str
+    duration: int
+
+
+@dataclass
+class PastMeetings:
+    """Every held instance of the account, by UUID, in the order they were held."""
+
+    instances: dict[str, HeldInstance] = field(default_factory=dict)

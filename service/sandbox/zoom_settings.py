@@ -36,6 +36,12 @@ class ZoomSandboxSettings:
     #: Used when a meeting is created without ``timezone``.
     account_timezone: str = "UTC"
     next_page_token_ttl_seconds: int = 900
+    #: How long after a meeting is held its participant list answers "not found" (Zoom fills
+    #: it late).
+    past_participants_delay_seconds: float = 0
+    #: Where `meeting.ended` is delivered, signed with the secret token (none when empty).
+    webhook_url: str = ""
+    webhook_secret_token: str = ""
     #: Seeds meeting and registrant IDs; ``None`` for random ones.
     seed: int | None = None
     #: Unix seconds; tests replace it to cross token expiry or a UTC midnight.
@@ -64,11 +70,12 @@ class ZoomSandboxSettings:
         return {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
-            if f.name not in _NOT_PATCHABLE and f.name != "client_secret"
+            if f.name not in _NOT_PATCHABLE and f.name not in _SECRET
         }
 
 
 _NOT_PATCHABLE = frozenset({"clock"})
+_SECRET = frozenset({"client_secret", "webhook_secret_token"})
 _PATCH_TYPES: dict[str, type | tuple[type, ...]] = {
     "client_id": str,
     "client_secret": str,
@@ -86,5 +93,8 @@ _PATCH_TYPES: dict[str, type | tuple[type, ...]] = {
     "unknown_users": list,
     "account_timezone": str,
     "next_page_token_ttl_seconds": int,
+    "past_participants_delay_seconds": (int, float),
+    "webhook_url": str,
+    "webhook_secret_token": str,
     "seed": (int, type(None)),
 }

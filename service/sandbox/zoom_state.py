@@ -25,6 +25,7 @@ from service.sandbox.zoom_model import (
     RECURRING_FIXED_TIME,
     SCHEDULED,
     Meeting,
+    PastMeetings,
     Registrant,
 )
 from service.sandbox.zoom_recurrence import Occurrence, compute_occurrences
@@ -89,6 +90,7 @@ class ZoomAccount:
         self._daily = DailyCounter()
         #: next_page_token -> (what it pages through, offset of the next page, expiry).
         self._page_tokens: dict[str, tuple[str, int, float]] = {}
+        self.past = PastMeetings()
 
     # -- users ------------------------------------------------------------------------------
 
@@ -168,7 +170,7 @@ class ZoomAccount:
             ),
             key=lambda m: (m.start.timestamp() if m.start else float("inf"), m.id),
         )
-        page, paging = self._paginate(matching, f"meetings:{host_email}:{list_type}", params)
+        page, paging = self.paginate(matching, f"meetings:{host_email}:{list_type}", params)
         return {**paging, "meetings": [listed_meeting_json(m, base_url) for m in page]}
 
     def get_meeting(
@@ -283,7 +285,7 @@ class ZoomAccount:
                 or occurrence_id in r.occurrence_ids
             )
         ]
-        page, paging = self._paginate(matching, f"registrants:{meeting_id}:{status}", params)
+        page, paging = self.paginate(matching, f"registrants:{meeting_id}:{status}", params)
         return {**paging, "registrants": [registrant_json(r) for r in page]}
 
     def get_registrant(self, meeting_id: int, registrant_id: str) -> dict[str, Any]:
@@ -486,7 +488,7 @@ class ZoomAccount:
         )
         meeting.occurrences[meeting.occurrences.index(occurrence)] = updated
 
-    def _paginate(
+    def paginate(
         self, matching: list[T], scope: str, params: dict[str, Any]
     ) -> tuple[list[T], dict[str, Any]]:
         """The requested page of ``matching`` and the paging fields of the answer.

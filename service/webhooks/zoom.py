@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.domain.numbers import ascii_int
-from service.domain.zoom_webhooks import HANDLED_EVENTS, dedupe_key
+from service.domain.zoom_webhooks import ATTENDANCE_EVENTS, HANDLED_EVENTS, dedupe_key
 from service.logs import get_logger
 from service.webhooks.body import read_limited_body, received_json
 from service.webhooks.inbox_writer import NewEvent
@@ -77,7 +77,7 @@ async def receive_zoom(request: Request) -> JSONResponse:
             dedupe_key=dedupe_key(document),
             body=parsed.text,
             raw=body,
-            handled=event in HANDLED_EVENTS,
+            handled=event in HANDLED_EVENTS or event in ATTENDANCE_EVENTS,
         ),
     )
     stored.status_code = 200  # Zoom counts only 200/204 as delivered

@@ -21,10 +21,12 @@ from service.adapters.broker import (
     PROCESS_INBOX,
     RUN_JOB,
 )
+from service.workers.attendance_import import attendance_commands
 from service.workers.calendly_zoom import calendly_zoom_commands
 from service.workers.handlers import inbox_handlers
 from service.workers.inbox import process_inbox_items
 from service.workers.jobs import run_named_job
+from service.workers.no_shows import no_show_commands
 from service.workers.outbox import execute_outbox_item
 from service.workers.reconcile import reconcile_commands
 from service.workers.runtime import LazyRuntime
@@ -42,7 +44,13 @@ class Actors:
 
 def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
     handlers = inbox_handlers()
-    commands = {**zoom_commands(), **reconcile_commands(), **calendly_zoom_commands()}
+    commands = {
+        **zoom_commands(),
+        **reconcile_commands(),
+        **calendly_zoom_commands(),
+        **attendance_commands(),
+        **no_show_commands(),
+    }
 
     async def process_inbox(inbox_ids: list[int]) -> None:
         await process_inbox_items(await runtime.get(), handlers, inbox_ids)

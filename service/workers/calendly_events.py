@@ -29,7 +29,7 @@ from service.domain.calendly import (
     scheduled_event_from_rest,
 )
 from service.domain.calendly_payloads import parse_utc
-from service.workers import calendly_zoom
+from service.workers import calendly_zoom, no_shows
 from service.workers.failures import Terminal
 from service.workers.unit_of_work import UnitOfWork
 
@@ -163,10 +163,14 @@ async def handle_invitee(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
 async def handle_no_show(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
     """invitee_no_show.created → not attended; .deleted → pending again."""
     webhook = _webhook(envelope)
+    created = webhook.event.endswith(".created")
+    if await no_shows.is_own_no_show_echo(unit.conn, created, webhook.payload):
+        return  # our own no-show coming back: nothing changes, nothing is sent
     snapshot, event = _invitee_readings(webhook)
     assert webhook.created_at is not None  # parse_webhook requires it for no-show events
-    decision = NoShowDecision(created=webhook.event.endswith(".created"), at=webhook.created_at)
+    decision = NoShowDecision(created=created, at=webhook.created_at)
     await apply_invitee_reading(unit, snapshot, event, no_show=decision)
+    await no_shows.remember_no_show(unit.conn, snapshot.uri, webhook.payload if created else None)
 
 
 async def handle_scheduled_event(unit: UnitOfWork, envelope: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.domain.zoom_webhooks import HANDLED_EVENTS as ZOOM_EVENTS
-from service.workers import calendly_events, course_events, users, zoom_events
+from service.workers import attendance_import, calendly_events, course_events, users, zoom_events
 from service.workers.inbox import HandlerTable
 
 
@@ -22,4 +22,5 @@ def inbox_handlers() -> HandlerTable:
         ("booking", "booking.upserted"): course_events.handle_booking_upserted,
         ("booking", "booking.cancelled"): course_events.handle_booking_cancelled,
         **{("zoom", event): zoom_events.handle_meeting_event for event in ZOOM_EVENTS},
+        ("zoom", "meeting.ended"): attendance_import.handle_meeting_ended,
     }

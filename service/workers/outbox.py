@@ -58,6 +58,7 @@ class OutboxCommand:
 
     run: Callable[[WorkerRuntime, OutboxItem], Awaitable[None]]
     on_dead: Callable[[UnitOfWork, OutboxItem, Exception], Awaitable[None]]
+    source: str = "zoom"  # the vendor it calls: the dead letter's `source`
 
 
 CommandTable = dict[str, OutboxCommand]
@@ -211,7 +212,7 @@ async def _record_failure(
                 conn,
                 queue="outbox",
                 ref_id=item.id,
-                source="zoom",
+                source=command.source if command is not None else "zoom",
                 type_=item.command,
                 error=described,
                 attempts=attempts,

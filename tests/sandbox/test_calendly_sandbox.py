@@ -552,3 +552,31 @@ def test_push_cli_sends_signed_group_bookings_and_reschedules(
 
     hook.status = 401
     assert main(["--url", url, "--signing-key", KEY]) == 1
+
+
+def test_no_show_is_created_read_and_deleted_by_its_own_uuid(
+    calendly: Calendly, receiver: tuple[Receiver, str]
+) -> None:
+    hook, url = receiver
+    calendly.subscribe(url)
+    invitee = calendly.book(calendly.event())["resource"]
+    created = calendly.http.post(
+        "/invitee_no_shows", json={"invitee": invitee["uri"]}, headers=calendly.auth
+    )
+    assert created.status_code == 201
+    no_show = created.json()["resource"]
+    assert no_show["invitee"] == invitee["uri"]
+    again = calendly.http.post(
+        "/invitee_no_shows", json={"invitee": invitee["uri"]}, headers=calendly.auth
+    )
+    assert again.status_code == 400
+    no_show_uuid = no_show["uri"].rsplit("/", 1)[1]
+    assert calendly.get(f"/invitee_no_shows/{no_show_uuid}").json()["resource"] == no_show
+    invitee_uuid = invitee["uri"].rsplit("/", 1)[1]
+    wrong = calendly.http.delete(f"/invitee_no_shows/{invitee_uuid}", headers=calendly.auth)
+    assert wrong.status_code == 404
+    gone = calendly.http.delete(f"/invitee_no_shows/{no_show_uuid}", headers=calendly.auth)
+    assert gone.status_code == 204
+    assert calendly.get(f"/invitee_no_shows/{no_show_uuid}").status_code == 404
+    events = [body["event"] for body in bodies(hook)]
+    assert events[-2:] == ["invitee_no_show.created", "invitee_no_show.deleted"]

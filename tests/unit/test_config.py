@@ -112,3 +112,14 @@ def test_cli_prints_one_line_per_problem_and_no_secret() -> None:
         "whsec_<base64 of at least 16 bytes> (value not shown)",
     ]
     assert secret not in result.stderr + result.stdout
+
+
+def test_attendance_settings() -> None:
+    assert load_settings({}).attendance_min_percent == 50
+    assert not load_settings({}).push_no_shows
+    assert load_settings({"CALENDLY_API_TOKEN": "t"}).push_no_shows
+    off = {"CALENDLY_API_TOKEN": "t", "CALENDLY_PUSH_NO_SHOWS": "false"}
+    assert not load_settings(off).push_no_shows
+    with pytest.raises(ConfigError) as error:
+        load_settings({"ATTENDANCE_MIN_PERCENT": "150", "CALENDLY_PUSH_NO_SHOWS": "maybe"})
+    assert len(error.value.problems) == 2

@@ -517,3 +517,25 @@ def test_the_token_is_sent_only_to_an_https_host_under_zoom_us(
     api_url: str | None, base: str
 ) -> None:
     assert api_base_for(api_url) == base
+
+
+async def test_past_participants_start_again_when_a_page_token_expired(harness: Harness) -> None:
+    expired = {"code": 300, "message": "The next page token is invalid or expired."}
+    harness.zoom.script(
+        "GET /past_meetings/ab+c==/participants",
+        Reply(200, {"participants": [{"name": "A"}], "next_page_token": "old"}),
+        Reply(400, expired),
+        Reply(200, {"participants": [{"name": "A"}], "next_page_token": "new"}),
+        Reply(200, {"participants": [{"name": "B"}], "next_page_token": ""}),
+    )
+
+    answer = await harness.client.list_past_participants("ab+c==", cause=CAUSE)
+
+    assert [row["name"] for row in answer.rows] == ["A", "B"]
+    assert harness.limiter.acquired == ["medium"] * 4
+    assert [seen.query.get("next_page_token") for seen in harness.zoom.seen] == [
+        None,
+        "old",
+        None,
+        "new",
+    ]

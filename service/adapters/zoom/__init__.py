@@ -2,6 +2,7 @@
 
 from service.adapters.zoom.client import (
     DEFAULT_API_BASE_URL,
+    PastParticipants,
     RateLimiter,
     RegistrantAction,
     RetryPolicy,
@@ -20,6 +21,7 @@ from service.adapters.zoom.token import TokenProvider, ZoomToken
 
 __all__ = [
     "DEFAULT_API_BASE_URL",
+    "PastParticipants",
     "RateLimiter",
     "RegistrantAction",
     "RetryPolicy",

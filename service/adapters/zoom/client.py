@@ -197,15 +197,55 @@ class ZoomClient:
         path = f"{_meeting(meeting_id)}/registrants"
         return await self._every_page(path, "registrants", {"status": status}, cause)
 
-    async def _every_page(
-        self, path: str, key: str, params: Mapping[str, str], cause: Mapping[str, str]
+    async def list_past_participants(
+        self, instance_uuid: str, *, cause: Mapping[str, str]
+    ) -> PastParticipants:
+        """GET /past_meetings/{uuid}/participants (Medium): every join segment, every page.
+
+        A `next_page_token` lives 15 minutes: when Zoom refuses a later page's token (400), the
+        list is read once more from the first page.
+        """
+        path = f"/past_meetings/{instance_segment(instance_uuid)}/participants"
+        pages: list[int] = []
+        try:
+            rows = await self._every_page(path, "participants", {}, cause, pages)
+        except ZoomTerminal as error:
+            if error.status != 400 or not pages:
+                raise
+            rows = await self._every_page(path, "participants", {}, cause, pages)
+        return PastParticipants(rows, len(pages))
+
+    async def list_past_instances(
+        self, meeting_id: MeetingId, *, cause: Mapping[str, str]
     ) -> list[Json]:
-        """A Medium list endpoint read to the end, following `next_page_token`."""
+        """GET /past_meetings/{id}/instances (Medium): `{uuid, start_time}` of each held instance.
+
+        Zoom answers only for meetings used in the last 30 days.
+        """
+        path = f"/past_meetings/{_segment(str(meeting_id))}/instances"
+        page = await self._json(_Request("GET", path, MEDIUM, cause))
+        return list(page.get("meetings") or [])
+
+    async def _every_page(
+        self,
+        path: str,
+        key: str,
+        params: Mapping[str, str],
+        cause: Mapping[str, str],
+        pages: list[int] | None = None,
+    ) -> list[Json]:
+        """A Medium list endpoint read to the end, following `next_page_token`.
+
+        `pages`, when given, gets one entry per page read (the number of items on it).
+        """
         query = {**params, "page_size": str(LIST_PAGE_SIZE)}
         items: list[Json] = []
         while True:
             page = await self._json(_Request("GET", path, MEDIUM, cause, params=dict(query)))
-            items.extend(page.get(key) or [])
+            found = page.get(key) or []
+            items.extend(found)
+            if pages is not None:
+                pages.append(len(found))
             next_page_token = page.get("next_page_token")
             if not next_page_token:
                 return items
@@ -370,6 +410,21 @@ class ZoomClient:
             await self._recorder.record(call)
         except Exception:
             log.exception("zoom.call_not_recorded", method=call.method, path=call.path)
+
+
+@dataclass(frozen=True)
+class PastParticipants:
+    """The participant rows of one instance and how many pages (calls) they took."""
+
+    rows: list[Json]
+    pages: int
+
+
+def instance_segment(uuid: str) -> str:
+    """A meeting instance UUID as a path segment: encoded twice when it starts with `/` or
+    contains `//`, as Zoom requires for exactly those (UUIDs are base64: `+`, `/`, `=`)."""
+    once = quote(uuid, safe="")
+    return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
 
 
 def _meeting(meeting_id: MeetingId) -> str:

@@ -1,0 +1,1 @@
+"""Use cases as plain functions: the API and the web UI call the same ones."""

@@ -1,0 +1,178 @@
+"""Importing who attended a Zoom meeting instance (CONTRACT §7).
+
+`meeting.ended` (inbox), the nightly sweep and `webinar-sync attendance import` all end in
+`request_import`: an `attendance_imports` row for the instance UUID and one outbox command
+`import_attendance` on the subject `zoom-instance:{uuid}`. The command reads every page of
+`/past_meetings/{uuid}/participants` through the shared Zoom client (rate limiter medium,
+integration log, failure classes) and applies the result in one transaction.
+
+Zoom fills the list late: "not found" or an empty list is waited for (a deferral, which spends
+no attempt) with growing pauses, until two hours after the meeting ended; then the import
+fails, goes to the dead letters and can be replayed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from service.adapters import attendance as repo
+from service.adapters.zoom import ZoomDeferred, ZoomTerminal
+from service.config import Settings
+from service.domain.zoom_attendance import (
+    AttendanceRules,
+    ImportStatus,
+    match_instance,
+    parse_instant,
+    parse_participant,
+)
+from service.workers.attendance_marks import apply_event_marks
+from service.workers.failures import Terminal
+from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
+from service.workers.runtime import WorkerRuntime
+from service.workers.unit_of_work import UnitOfWork
+from service.workers.zoom_commands import zoom_client
+
+IMPORT_ATTENDANCE = "import_attendance"
+NOT_READY_FOR = timedelta(hours=2)
+FIRST_WAIT = timedelta(seconds=5)
+LONGEST_WAIT = timedelta(minutes=10)
+# "Meeting does not exist / has expired" and "meeting has not ended": Zoom has no list yet.
+NOT_READY_CODES = frozenset({3001, 3000, 12702})
+
+
+def attendance_rules(settings: Settings) -> AttendanceRules:
+    return AttendanceRules(settings.attendance_min_percent, settings.push_no_shows)
+
+
+def instance_subject(uuid: str) -> str:
+    return f"zoom-instance:{uuid}"
+
+
+async def request_import(
+    unit: UnitOfWork,
+    meeting_id: int,
+    *,
+    uuid: str,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    cause: str,
+) -> bool:
+    """Queue the import of one instance unless it is done; True when queued."""
+    _, status = await repo.register_instance(unit.conn, meeting_id, uuid, started_at, ended_at)
+    if status == ImportStatus.DONE:
+        return False
+    await unit.conn.execute(
+        "UPDATE attendance_imports SET status = 'pending', not_ready_checks = 0 WHERE uuid = $1",
+        uuid,
+    )
+    await unit.add_command(
+        IMPORT_ATTENDANCE,
+        instance_subject(uuid),
+        cause={"meeting_id": str(meeting_id), "uuid": uuid, "trigger": cause},
+    )
+    return True
+
+
+async def handle_meeting_ended(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
+    """`meeting.ended`: schedule the import of that instance if the meeting is ours."""
+    payload = envelope.get("payload")
+    obj = payload.get("object") if isinstance(payload, dict) else None
+    if not isinstance(obj, dict):
+        raise Terminal("meeting.ended without payload.object")
+    try:
+        meeting_id = int(str(obj.get("id")))
+    except ValueError:
+        raise Terminal("meeting.ended without a meeting id (payload.object.id)") from None
+    uuid = obj.get("uuid")
+    if not isinstance(uuid, str) or not uuid:
+        raise Terminal("meeting.ended without an instance uuid (payload.object.uuid)")
+    if not await repo.meeting_is_ours(unit.conn, meeting_id):
+        return
+    started, ended = parse_instant(obj.get("start_time")), parse_instant(obj.get("end_time"))
+    await request_import(
+        unit, meeting_id, uuid=uuid, started_at=started, ended_at=ended, cause="meeting.ended"
+    )
+
+
+def _wait(checks: int) -> timedelta:
+    wait: timedelta = FIRST_WAIT * 2 ** min(8, max(0, checks - 1))
+    return min(LONGEST_WAIT, wait)
+
+
+async def _not_ready(runtime: WorkerRuntime, row: Any, reason: str) -> None:
+    """Wait for Zoom (a deferral) while the meeting ended less than two hours ago."""
+    async with runtime.pool.acquire() as conn:
+        checks = await repo.not_ready(conn, row["id"], reason)
+    since = row["ended_at"] or row["requested_at"]
+    now = datetime.now(UTC)
+    if now - since >= NOT_READY_FOR:
+        raise Terminal(f"Zoom has no participants for instance {row['uuid']} 2 h after: {reason}")
+    raise ZoomDeferred(now + _wait(checks), f"participants not ready yet: {reason}")
+
+
+async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
+    uuid = item.subject.removeprefix("zoom-instance:")
+    async with runtime.pool.acquire() as conn:
+        row = await repo.load_import(conn, uuid)
+    if row is None or row["status"] == ImportStatus.DONE:
+        return
+    zoom = zoom_client(runtime)
+    cause = {"meeting_id": str(row["meeting_id"]), "uuid": uuid, "outbox_id": str(item.id)}
+    try:
+        answer = await zoom.list_past_participants(uuid, cause=cause)
+    except ZoomTerminal as error:
+        if error.code in NOT_READY_CODES:
+            await _not_ready(runtime, row, str(error))
+        raise
+    if not answer.rows:
+        await _not_ready(runtime, row, "Zoom listed no participants")
+    parsed = [p for p in (parse_participant(raw) for raw in answer.rows) if p is not None]
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        unit = UnitOfWork(conn)
+        await unit.lock(instance_subject(uuid))
+        row = await repo.load_import(conn, uuid, for_update=True)
+        if row is None or row["status"] == ImportStatus.DONE:
+            return
+        started = row["started_at"] or min((p.join_time for p in parsed), default=None)
+        course_id = await repo.course_of_meeting(conn, row["meeting_id"])
+        event = None
+        if course_id is None and started is not None:
+            event = await repo.event_for_instance(conn, row["meeting_id"], started)
+        if course_id is not None:
+            registered = await repo.course_registrations(conn, course_id)
+        elif event is not None:
+            registered = await repo.event_registrations(conn, event["id"])
+        else:
+            registered = []
+        result = match_instance(parsed, registered)
+        await conn.execute(
+            "UPDATE attendance_imports SET started_at = $2 WHERE id = $1", row["id"], started
+        )
+        await repo.save_result(
+            conn,
+            row["id"],
+            course_id=course_id,
+            event_id=event["id"] if event else None,
+            seconds=result.seconds,
+            unmatched=result.unmatched,
+            participants=result.participants,
+            pages=answer.pages,
+        )
+        if event is not None:
+            await apply_event_marks(unit, attendance_rules(runtime.settings), event)
+    await runtime.courier.send_outbox(unit.outbox_ids)
+
+
+async def import_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
+    uuid = item.subject.removeprefix("zoom-instance:")
+    await repo.mark_failed(unit.conn, uuid, str(error)[:2000])
+    await unit.notify(
+        "attendance_import_failed",
+        f"Attendance of Zoom meeting instance {uuid} could not be imported: {error}",
+        subject=item.subject,
+    )
+
+
+def attendance_commands() -> CommandTable:
+    return {IMPORT_ATTENDANCE: OutboxCommand(import_attendance, import_dead)}
