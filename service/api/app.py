@@ -26,6 +26,8 @@ from service.api.runtime import ApiRuntime
 from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings, load_settings
 from service.logs import configure_logging
+from service.ui.guard import UiGuardMiddleware
+from service.ui.routes import routes as ui_routes
 from service.webhooks.booking import receive_booking
 from service.webhooks.calendly import receive_calendly
 from service.webhooks.inbox_writer import InboxWriter
@@ -47,6 +49,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/courses/{course_id}/zoom/sync", sync_course, methods=["POST"]),
         Route("/api/v1/calendly/event-types/{uuid}/zoom", put_event_type_zoom, methods=["PUT"]),
         *ops_routes(),
+        *ui_routes(),
     ]
 
 
@@ -79,6 +82,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(RequestIdMiddleware),
             Middleware(IngressMetricsMiddleware),
             Middleware(BearerAuthMiddleware),
+            Middleware(UiGuardMiddleware),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
