@@ -23,6 +23,11 @@ from service.ui.forms import actor, describe, form_pairs
 from service.ui.render import language, render, translator
 
 MARKS: dict[str, bool | None] = {"attended": True, "not_attended": False, "pending": None}
+MARK_LABELS = {
+    "attended": "attendance_yes",
+    "not_attended": "attendance_no",
+    "pending": "attendance_pending",
+}
 
 
 def _event_id(request: Request) -> int:
@@ -40,6 +45,7 @@ async def page(
     message: str | None = None,
     error: str | None = None,
     selected: frozenset[int] = frozenset(),
+    draft: dict[str, Any] | None = None,
 ) -> Response:
     t = translator(language(request))
     async with runtime(request).pool.acquire() as conn:
@@ -73,6 +79,7 @@ async def page(
         "filters": list(AttendanceFilter),
         "counts": counts,
         "selected": selected,
+        "draft": draft or {},
     }
     return render(request, "event.html", context, status=status, message=message, error=error)
 
@@ -89,6 +96,7 @@ async def mark(request: Request) -> Response:
     form = dict(pairs)
     ids = [value for key, value in pairs if key == "attendee"]
     mark_name = form.get("mark", "")
+    selected = frozenset(int(i) for i in ids if i.isdigit())
     if not ids or mark_name not in MARKS:
         return await page(request, event_id, status=422, error=t("select_rows_first"))
     body = {
@@ -102,10 +110,11 @@ async def mark(request: Request) -> Response:
             runtime(request).pool, updates, actor(request)
         )
     except InvalidAttendanceUpdates as problem:
-        return await page(request, event_id, status=422, error=str(problem))
+        return await page(request, event_id, status=422, error=str(problem), selected=selected)
     except ApiError as problem:
-        return await page(request, event_id, status=problem.status, error=describe(problem))
-    message = t("marked", count=len(changed), mark=t("mark_" + mark_name))
+        error = describe(problem)
+        return await page(request, event_id, status=problem.status, error=error, selected=selected)
+    message = t("marked", count=len(changed), mark=t(MARK_LABELS[mark_name]))
     return await page(request, event_id, message=message)
 
 
@@ -122,7 +131,9 @@ async def add(request: Request) -> Response:
             runtime(request).pool, event_id, name, email, actor(request)
         )
     except ApiError as problem:
-        return await page(request, event_id, status=problem.status, error=describe(problem))
+        return await page(
+            request, event_id, status=problem.status, error=describe(problem), draft=form
+        )
     return await page(request, event_id, message=t("attendee_added", name=created["name"]))
 
 

@@ -1,0 +1,155 @@
+"""Browser tests of the web UI (CONTRACT §6): Debian's Chromium driven by Playwright,
+against a real `webinar-sync api` process, a worker, Postgres and the sandbox Zoom.
+
+One browser for the whole session; each test gets a fresh context (cookies) and page. Every
+page is watched: a console error, an uncaught exception or a request to anywhere but the
+service fails the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright
+
+from service.sandbox.serve import free_port
+from tests.integration.booking_support import Sandbox, sandbox_zoom, zoom_env
+from tests.support import ServiceProcess, eventually
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def ui_sandbox_url() -> Iterator[str]:
+    with sandbox_zoom() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def ui_env(service_env: dict[str, str], ui_sandbox_url: str) -> dict[str, str]:
+    port = free_port()
+    return zoom_env(
+        service_env,
+        ui_sandbox_url,
+        HOST="127.0.0.1",
+        PORT=str(port),
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+    )
+
+
+@pytest.fixture(scope="session")
+async def base_url(ui_env: dict[str, str]) -> AsyncIterator[str]:
+    """A real API process and a worker for the whole browser session."""
+    api = ServiceProcess(["api"], ui_env).start()
+    worker = ServiceProcess(["worker", "--threads", "4"], ui_env).start()
+    url = ui_env["PUBLIC_BASE_URL"]
+
+    async def up() -> bool:
+        try:
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"{url}/readyz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        await eventually(up, within=30)
+        yield url
+    finally:
+        api.stop()
+        worker.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    assert Path(CHROMIUM).exists(), "run the tests with `python3 dev.py test`: it installs it"
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium: str) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
+class Watched:
+    """What a page did that no page should: console errors, exceptions, foreign requests."""
+
+    def __init__(self, page: Page, origin: str) -> None:
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("request", lambda r: self._request(r.url, origin))
+        page.on("dialog", self._dialog)
+
+    def _request(self, url: str, origin: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob"):
+            return
+        if f"{parts.scheme}://{parts.netloc}" != origin:
+            self.problems.append(f"request left the service's origin: {url}")
+
+    async def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+
+Open = Callable[..., Awaitable[Page]]
+
+
+@pytest.fixture
+async def open_page(browser: Browser, base_url: str) -> AsyncIterator[Open]:
+    """`await open_page(token=…)`: a new browser context, signed in when a token is given.
+
+    Refused responses (403, 422 …) are expected in some tests; Chromium logs each as a
+    console error "Failed to load resource", so those lines alone are not counted.
+    """
+    contexts: list[tuple[BrowserContext, Watched]] = []
+
+    async def open_(token: str | None = None, lang: str = "en") -> Page:
+        context = await browser.new_context(base_url=base_url, accept_downloads=True)
+        page = await context.new_page()
+        page.set_default_timeout(10_000)
+        watched = Watched(page, base_url)
+        contexts.append((context, watched))
+        await page.goto(f"/ui/login?lang={lang}")
+        if token is not None:
+            await page.get_by_label("API token" if lang == "en" else "API-Token").fill(token)
+            await page.get_by_role("button", name="Sign in" if lang == "en" else "Anmelden").click()
+            await page.wait_for_url("**/ui/webinars")
+        return page
+
+    yield open_
+    problems = []
+    for context, watched in contexts:
+        problems += [p for p in watched.problems if "Failed to load resource" not in p]
+        problems += [f"dialog opened: {d}" for d in watched.dialogs]
+        await context.close()
+    assert problems == []
+
+
+@pytest.fixture(scope="session")
+def zoom(ui_sandbox_url: str) -> Sandbox:
+    return Sandbox(ui_sandbox_url)
+
+
+async def tab_to(page: Page, target: Locator, most: int = 30) -> None:
+    """Press Tab until `target` has the focus (as a keyboard user would)."""
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        if await target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{target} never got the focus within {most} tabs")
