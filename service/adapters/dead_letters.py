@@ -279,15 +279,35 @@ async def _revive(conn: Connection, queue: str, ref_id: int) -> bool:
             ref_id,
         )
     else:
-        revived = await conn.fetchval(
+        subject = await conn.fetchval(
             """
             UPDATE outbox SET status = 'pending', attempts = 0, not_before = now(),
                               enqueued_at = now(), updated_at = now()
-             WHERE id = $1 AND status = 'dead' RETURNING true
+             WHERE id = $1 AND status = 'dead' RETURNING subject
             """,
             ref_id,
         )
+        if subject is not None:
+            await _unmark_failed(conn, subject)
+        revived = subject is not None
     return bool(revived)
+
+
+async def _unmark_failed(conn: Connection, subject: str) -> None:
+    """A replayed Zoom command goes to Zoom again (CONTRACT §5): the `failed` mark its refusal
+    left on the meeting or registrant would otherwise make the worker skip it as settled."""
+    kind, _, key = subject.partition(":")
+    if kind == "course":
+        await conn.execute(
+            "UPDATE zoom_meetings SET state = 'pending' WHERE course_id = $1 AND state = 'failed'",
+            key,
+        )
+    elif kind == "booking":
+        await conn.execute(
+            "UPDATE zoom_registrants SET state = 'pending' "
+            "WHERE booking_id = $1 AND state = 'failed'",
+            key,
+        )
 
 
 async def _audit(
