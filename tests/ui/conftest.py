@@ -18,7 +18,14 @@ import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright
 
 from service.sandbox.serve import free_port
-from tests.integration.booking_support import Sandbox, sandbox_zoom, zoom_env
+from tests.integration.booking_support import (
+    Sandbox,
+    course_event,
+    new_id,
+    sandbox_zoom,
+    send_event,
+    zoom_env,
+)
 from tests.support import ServiceProcess, eventually
 from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -153,3 +160,27 @@ async def tab_to(page: Page, target: Locator, most: int = 30) -> None:
         if await target.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"{target} never got the focus within {most} tabs")
+
+
+async def refused_course(base_url: str, admin_token: str, zoom: Sandbox) -> tuple[str, str]:
+    """A course whose Zoom host Zoom does not know: its sync fails and leaves a dead letter.
+
+    The host stays unknown to the sandbox until a test lets it in (`zoom.settings`)."""
+    course_id, host = new_id("c"), f"{new_id('h')}@example.com"
+    unknown = zoom.state().get("settings", {}).get("unknown_users", [])
+    zoom.settings(unknown_users=[*unknown, host])
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers) as http:
+        assert (await send_event(http, course_event(course_id, host=host))).status_code == 202
+
+        async def failed() -> bool:
+            detail = (await http.get(f"/api/v1/courses/{course_id}")).json()
+            return (detail.get("zoom") or {}).get("sync_status") == "failed"
+
+        await eventually(failed, within=30)
+    return course_id, host
+
+
+def admit(zoom: Sandbox, host: str) -> None:
+    unknown = zoom.state().get("settings", {}).get("unknown_users", [])
+    zoom.settings(unknown_users=[u for u in unknown if u != host])

@@ -1,0 +1,143 @@
+"""Courses, dead letters and the integration log as course managers and ops use them."""
+
+from __future__ import annotations
+
+import asyncpg
+from playwright.async_api import expect
+
+from tests.integration.booking_support import Sandbox
+from tests.support import eventually
+from tests.ui.conftest import Open, admit, refused_course
+
+
+async def _open_letter(pool: asyncpg.Pool, host: str) -> int:
+    letter: int = await pool.fetchval(
+        "SELECT id FROM dead_letters WHERE status = 'open' AND error_message LIKE '%' || $1 || '%'",
+        host,
+    )
+    return letter
+
+
+async def test_a_failed_course_shows_zooms_message_verbatim(
+    open_page: Open, admin_token: str, base_url: str, zoom: Sandbox, pool: asyncpg.Pool
+) -> None:
+    course_id, host = await refused_course(base_url, admin_token, zoom)
+    message = f"User {host} not exist or not belong to this account."
+    page = await open_page(token=admin_token)
+    await page.get_by_role("link", name="Courses").click()
+    await page.get_by_label("Sync status filter").select_option(label="Failed")
+    row = page.get_by_role("row").filter(has_text=course_id)
+    await expect(row).to_contain_text("Failed")
+    await expect(row).to_contain_text(message)
+    await page.get_by_label("Sync status filter").select_option(label="OK")
+    await expect(page.get_by_role("row").filter(has_text=course_id)).to_have_count(0)
+    await page.goto(f"/ui/courses/{course_id}")
+    await expect(page.get_by_role("main")).to_contain_text(message)
+    await page.get_by_role("link", name="Notifications").click()
+    await expect(page.get_by_role("main")).to_contain_text(message)
+
+    # Fixed in Zoom, "Sync now" on the course page creates the meeting.
+    admit(zoom, host)
+    await page.goto(f"/ui/courses/{course_id}")
+    await page.get_by_role("button", name="Sync now").click()
+    await expect(page.get_by_role("status")).to_contain_text("Zoom commands queued")
+    await eventually(lambda: _meetings(zoom, host), within=20)
+    await page.reload()
+    await expect(page.get_by_text("OK", exact=True)).to_be_visible(timeout=10_000)
+
+
+async def _meetings(zoom: Sandbox, host: str) -> bool:
+    return bool(zoom.meetings(host))
+
+
+async def test_replay_of_a_dead_letter_reaches_the_sandbox_zoom(
+    open_page: Open, admin_token: str, base_url: str, zoom: Sandbox, pool: asyncpg.Pool
+) -> None:
+    _course_id, host = await refused_course(base_url, admin_token, zoom)
+    letter = await eventually(lambda: _open_letter(pool, host))
+    admit(zoom, host)
+    page = await open_page(token=admin_token)
+    await page.get_by_role("link", name="Dead letters").click()
+    await page.get_by_label("Error").fill(host)
+    await page.get_by_role("button", name="Filter").click()
+    row = page.get_by_role("row").filter(has_text=host)
+    await expect(row).to_have_count(1)
+    await row.get_by_role("button", name="Replay").click()
+    await expect(page.get_by_role("status")).to_contain_text("Replayed")
+    await eventually(lambda: _meetings(zoom, host), within=20)
+    assert (
+        await pool.fetchval("SELECT status FROM dead_letters WHERE id = $1", letter) == "replayed"
+    )
+    await expect(page.get_by_role("main")).to_contain_text("replay")  # the history
+
+
+async def test_replay_matching_shows_the_count_first_then_replays(
+    open_page: Open,
+    ops_token: str,
+    admin_token: str,
+    base_url: str,
+    zoom: Sandbox,
+    pool: asyncpg.Pool,
+) -> None:
+    _course_id, host = await refused_course(base_url, admin_token, zoom)
+    letter = await eventually(lambda: _open_letter(pool, host))
+    admit(zoom, host)
+    page = await open_page(token=ops_token)
+    await page.goto("/ui/ops/dead-letters")
+    await page.get_by_label("Type").fill("sync_meeting")
+    await page.get_by_label("Error").fill(host)
+    await page.get_by_role("button", name="Filter").click()
+    await page.get_by_role("button", name="Replay matching").click()
+    await expect(page.get_by_role("status")).to_have_text(
+        "A replay would touch 1 dead letters. Confirm to replay them."
+    )
+    assert await pool.fetchval("SELECT status FROM dead_letters WHERE id = $1", letter) == "open"
+    assert not zoom.meetings(host)
+    await page.get_by_role("button", name="Confirm replay").click()
+    await expect(page.get_by_role("status")).to_have_text("1 dead letters replayed.")
+    await eventually(lambda: _meetings(zoom, host), within=20)
+
+
+async def test_discard_asks_for_a_reason(
+    open_page: Open,
+    ops_token: str,
+    admin_token: str,
+    base_url: str,
+    zoom: Sandbox,
+    pool: asyncpg.Pool,
+) -> None:
+    _course_id, host = await refused_course(base_url, admin_token, zoom)
+    letter = await eventually(lambda: _open_letter(pool, host))
+    page = await open_page(token=ops_token)
+    await page.goto(f"/ui/ops/dead-letters?error={host}")
+    await page.get_by_role("row").filter(has_text=host).get_by_role("link", name="Discard").click()
+    await expect(page.get_by_role("main")).to_contain_text("attempt 1")
+    reason = page.get_by_label("Reason for discarding")
+    await reason.fill("   ")
+    await reason.evaluate("el => el.removeAttribute('required')")
+    await page.get_by_role("button", name="Discard").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Say why")
+    assert await pool.fetchval("SELECT status FROM dead_letters WHERE id = $1", letter) == "open"
+    await page.get_by_label("Reason for discarding").fill("host left the academy")
+    await page.get_by_role("button", name="Discard").click()
+    await expect(page.get_by_role("status")).to_have_text("Discarded.")
+    await expect(page.get_by_role("main")).to_contain_text("host left the academy")
+    assert (
+        await pool.fetchval("SELECT status FROM dead_letters WHERE id = $1", letter) == "discarded"
+    )
+    admit(zoom, host)
+
+
+async def test_integration_log_filters(open_page: Open, ops_token: str) -> None:
+    page = await open_page(token=ops_token)
+    await page.get_by_role("link", name="Integration log").click()
+    await page.get_by_label("System").select_option("zoom")
+    await page.get_by_label("Status").fill("4xx")
+    await page.get_by_role("button", name="Filter").click()
+    rows = page.locator("table.data tbody tr")
+    await expect(rows.first).to_contain_text("not exist or not belong to this account")
+    for text in await rows.all_inner_texts():
+        assert "zoom" in text and " 40" in f" {text.split(chr(9))[3]}"
+    await page.get_by_label("Status").fill("nonsense")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.get_by_role("alert")).to_contain_text("invalid status")
