@@ -184,3 +184,12 @@ async def refused_course(base_url: str, admin_token: str, zoom: Sandbox) -> tupl
 def admit(zoom: Sandbox, host: str) -> None:
     unknown = zoom.state().get("settings", {}).get("unknown_users", [])
     zoom.settings(unknown_users=[u for u in unknown if u != host])
+
+
+Refuse = Callable[[], Awaitable[tuple[str, str]]]
+
+
+@pytest.fixture
+def refuse(base_url: str, admin_token: str, zoom: Sandbox) -> Refuse:
+    """`await refuse()`: a new course that Zoom refuses, as (course id, host)."""
+    return lambda: refused_course(base_url, admin_token, zoom)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import asyncpg
 from playwright.async_api import expect
 
 from tests.integration.booking_support import Sandbox
 from tests.support import eventually
-from tests.ui.conftest import Open, admit, refused_course
+from tests.ui.conftest import Open, Refuse, admit
 
 
 async def _open_letter(pool: asyncpg.Pool, host: str) -> int:
@@ -19,9 +21,9 @@ async def _open_letter(pool: asyncpg.Pool, host: str) -> int:
 
 
 async def test_a_failed_course_shows_zooms_message_verbatim(
-    open_page: Open, admin_token: str, base_url: str, zoom: Sandbox, pool: asyncpg.Pool
+    open_page: Open, admin_token: str, refuse: Refuse, zoom: Sandbox
 ) -> None:
-    course_id, host = await refused_course(base_url, admin_token, zoom)
+    course_id, host = await refuse()
     message = f"User {host} not exist or not belong to this account."
     page = await open_page(token=admin_token)
     await page.get_by_role("link", name="Courses").click()
@@ -51,9 +53,9 @@ async def _meetings(zoom: Sandbox, host: str) -> bool:
 
 
 async def test_replay_of_a_dead_letter_reaches_the_sandbox_zoom(
-    open_page: Open, admin_token: str, base_url: str, zoom: Sandbox, pool: asyncpg.Pool
+    open_page: Open, admin_token: str, refuse: Refuse, zoom: Sandbox, pool: asyncpg.Pool
 ) -> None:
-    _course_id, host = await refused_course(base_url, admin_token, zoom)
+    _course_id, host = await refuse()
     letter = await eventually(lambda: _open_letter(pool, host))
     admit(zoom, host)
     page = await open_page(token=admin_token)
@@ -72,14 +74,9 @@ async def test_replay_of_a_dead_letter_reaches_the_sandbox_zoom(
 
 
 async def test_replay_matching_shows_the_count_first_then_replays(
-    open_page: Open,
-    ops_token: str,
-    admin_token: str,
-    base_url: str,
-    zoom: Sandbox,
-    pool: asyncpg.Pool,
+    open_page: Open, ops_token: str, refuse: Refuse, zoom: Sandbox, pool: asyncpg.Pool
 ) -> None:
-    _course_id, host = await refused_course(base_url, admin_token, zoom)
+    _course_id, host = await refuse()
     letter = await eventually(lambda: _open_letter(pool, host))
     admit(zoom, host)
     page = await open_page(token=ops_token)
@@ -87,6 +84,7 @@ async def test_replay_matching_shows_the_count_first_then_replays(
     await page.get_by_label("Type").fill("sync_meeting")
     await page.get_by_label("Error").fill(host)
     await page.get_by_role("button", name="Filter").click()
+    await expect(page).to_have_url(re.compile(r"type=sync_meeting"))
     await page.get_by_role("button", name="Replay matching").click()
     await expect(page.get_by_role("status")).to_have_text(
         "A replay would touch 1 dead letters. Confirm to replay them."
@@ -99,14 +97,9 @@ async def test_replay_matching_shows_the_count_first_then_replays(
 
 
 async def test_discard_asks_for_a_reason(
-    open_page: Open,
-    ops_token: str,
-    admin_token: str,
-    base_url: str,
-    zoom: Sandbox,
-    pool: asyncpg.Pool,
+    open_page: Open, ops_token: str, refuse: Refuse, zoom: Sandbox, pool: asyncpg.Pool
 ) -> None:
-    _course_id, host = await refused_course(base_url, admin_token, zoom)
+    _course_id, host = await refuse()
     letter = await eventually(lambda: _open_letter(pool, host))
     page = await open_page(token=ops_token)
     await page.goto(f"/ui/ops/dead-letters?error={host}")
