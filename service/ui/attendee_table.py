@@ -1,4 +1,7 @@
-"""The attendee table's order and filter (CONTRACT §6 "Event"): pure, from query parameters."""
+"""The attendee table's order and filter (CONTRACT §6 "Event"): pure, from query parameters.
+
+Text sorts as German readers expect: without case or accents ("Ärne" next to "Anna").
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from service.domain.users import search_key
 
 
 class SortKey(StrEnum):
@@ -71,6 +76,6 @@ class View:
                 value = teacher_names.get(row["user_id"] or "", "")
             else:
                 value = row[self.sort.value] or ""
-            return (str(value).casefold(), row["id"])
+            return (search_key(str(value)), row["id"])
 
         return sorted(rows, key=key, reverse=self.descending)

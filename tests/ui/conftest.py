@@ -126,8 +126,11 @@ async def open_page(browser: Browser, base_url: str) -> AsyncIterator[Open]:
     """
     contexts: list[tuple[BrowserContext, Watched]] = []
 
-    async def open_(token: str | None = None, lang: str = "en") -> Page:
-        context = await browser.new_context(base_url=base_url, accept_downloads=True)
+    async def open_(token: str | None = None, lang: str = "en", axe: bool = False) -> Page:
+        # axe-core is injected as an inline script, which our CSP rightly blocks.
+        context = await browser.new_context(
+            base_url=base_url, accept_downloads=True, bypass_csp=axe
+        )
         page = await context.new_page()
         page.set_default_timeout(10_000)
         watched = Watched(page, base_url)
