@@ -9,14 +9,15 @@ from starlette.responses import Response
 
 from service.adapters import sync_jobs, webinars
 from service.adapters.sync_jobs import SyncRequest
-from service.api.calendly import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS
+from service.api import keyset
+from service.api.calendly import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS, after_cursor
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.services import calendly_sync
 from service.ui.forms import actor
 from service.ui.render import language, render, translator
 
-MAX_CARDS = 500
+CARDS_PER_PAGE = 60
 
 
 def _days(request: Request) -> int | None:
@@ -35,15 +36,22 @@ async def _page(
     days = _days(request)
     if days is None:
         error, status, days = t("days_invalid", max=MAX_UPCOMING_DAYS), 422, DEFAULT_UPCOMING_DAYS
+    try:
+        after = after_cursor(request)
+    except ApiError:
+        after, error, status = None, t("cursor_invalid"), 422
     async with runtime(request).pool.acquire() as conn:
-        events = await webinars.upcoming(conn, days=days, after=None, limit=MAX_CARDS)
+        events = await webinars.upcoming(conn, days=days, after=after, limit=CARDS_PER_PAGE + 1)
         last = await sync_jobs.last_sync(conn)
+    more = len(events) > CARDS_PER_PAGE
+    events = events[:CARDS_PER_PAGE]
     context = {
         "title": t("nav_webinars"),
         "events": events,
         "days": days,
         "last_sync": last["at"] if last else None,
         "job": job,
+        "next_cursor": keyset.encode(events[-1]["start_time"], events[-1]["id"]) if more else None,
     }
     return render(request, "webinars.html", context, status=status, error=error)
 
