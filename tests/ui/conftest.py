@@ -196,3 +196,11 @@ Refuse = Callable[[], Awaitable[tuple[str, str]]]
 def refuse(base_url: str, admin_token: str, zoom: Sandbox) -> Refuse:
     """`await refuse()`: a new course that Zoom refuses, as (course id, host)."""
     return lambda: refused_course(base_url, admin_token, zoom)
+
+
+async def settled(page: Page) -> None:
+    """Wait until htmx has finished a request, its swap and settle (a person never acts in
+    those few milliseconds; a test can)."""
+    await page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )

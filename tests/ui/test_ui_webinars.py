@@ -17,7 +17,7 @@ from tests.integration.admin_support import (
     pipeline_status,
     unique,
 )
-from tests.ui.conftest import Open, tab_to
+from tests.ui.conftest import Open, settled, tab_to
 
 
 async def _names(page: Page) -> list[str]:
@@ -89,10 +89,12 @@ async def test_sort_by_header_and_filter_by_attendance(
     await expect(page.get_by_role("columnheader", name="Name")).not_to_have_attribute(
         "aria-sort", "ascending"
     )
+    await settled(page)
     await page.get_by_label("Attendance filter").select_option(label="Attended")
     await expect(page.locator("table.data tbody tr")).to_have_count(2)
     assert sorted(await _names(page)) == ["Berta", "Dora"]
-    assert "attendance=attended" in page.url
+    await expect(page).to_have_url(re.compile(r"attendance=attended"))
+    await settled(page)
     await page.get_by_label("Attendance filter").select_option(label="Not attended")
     await expect(page.locator("table.data tbody tr")).to_have_count(1)
     assert await _names(page) == ["Carl"]
