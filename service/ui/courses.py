@@ -12,7 +12,7 @@ from service.adapters.course_reads import CourseNotFound
 from service.api.courses import SYNC_STATUSES
 from service.api.runtime import runtime
 from service.services.course_sync import sync_now
-from service.ui.render import language, render, translator
+from service.ui.render import first_rows, language, render, translator
 
 MAX_ROWS = 500
 
@@ -33,11 +33,13 @@ async def list_page(request: Request) -> Response:
         wanted, status, error = None, 422, t("sync_status_invalid")
     async with runtime(request).pool.acquire() as conn:
         courses = await course_reads.list_courses(
-            conn, after=None, sync_status=wanted, limit=MAX_ROWS
+            conn, after=None, sync_status=wanted, limit=MAX_ROWS + 1
         )
+    shown = first_rows(courses, MAX_ROWS)
     context = {
         "title": t("nav_courses"),
-        "courses": [{**c, "start": first_start(c)} for c in courses],
+        **shown,
+        "courses": [{**c, "start": first_start(c)} for c in shown["rows"]],
         "statuses": SYNC_STATUSES,
         "wanted": wanted or "",
     }

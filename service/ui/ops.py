@@ -19,7 +19,7 @@ from service.api.ops import SYSTEMS, log_filter
 from service.api.runtime import runtime
 from service.services import dead_letter_actions
 from service.ui.forms import actor, describe, form_of
-from service.ui.render import language, render, translator
+from service.ui.render import first_rows, language, render, translator
 
 MAX_ROWS = 200
 FILTER_FIELDS = ("source", "type", "error")
@@ -45,12 +45,14 @@ async def letters_page(
     try:
         where = letter_filter(filters, with_status=True)
         async with runtime(request).pool.acquire() as conn:
-            letters = await dead_letters.list_letters(conn, where, before_id=None, limit=MAX_ROWS)
+            letters = await dead_letters.list_letters(
+                conn, where, before_id=None, limit=MAX_ROWS + 1
+            )
     except ApiError as problem:
         status, error = problem.status, describe(problem)
     context = {
         "title": t("nav_dead_letters"),
-        "letters": letters,
+        **first_rows(letters, MAX_ROWS),
         "sources": dead_letters.SOURCES,
         "filters": {key: filters.get(key, "") for key in (*FILTER_FIELDS, "status")},
         "statuses": (*dead_letters.STATUSES, "any"),
@@ -149,12 +151,12 @@ async def log_page(request: Request) -> Response:
     try:
         where = log_filter(params)
         async with runtime(request).pool.acquire() as conn:
-            rows = await integration_log.list_calls(conn, where, before_id=None, limit=MAX_ROWS)
+            rows = await integration_log.list_calls(conn, where, before_id=None, limit=MAX_ROWS + 1)
     except ApiError as problem:
         status, error = problem.status, describe(problem)
     context = {
         "title": t("nav_integration_log"),
-        "rows": rows,
+        **first_rows(rows, MAX_ROWS),
         "systems": SYSTEMS,
         "filters": {key: params.get(key, "") for key in ("system", "status", "course_id")},
     }

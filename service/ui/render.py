@@ -62,6 +62,12 @@ def local_time(value: datetime | str | None) -> str:
 _env.filters["local_time"] = local_time
 
 
+def first_rows(rows: list[Any], limit: int) -> dict[str, Any]:
+    """A list fetched with `limit + 1` rows as the page shows it: at most `limit`, and
+    whether more exist (the page then says so, instead of cutting silently)."""
+    return {"rows": rows[:limit], "more": len(rows) > limit, "limit": limit}
+
+
 def render(
     request: Request,
     template: str,

@@ -36,7 +36,9 @@ async def test_a_failed_course_shows_zooms_message_verbatim(
     await page.goto(f"/ui/courses/{course_id}")
     await expect(page.get_by_role("main")).to_contain_text(message)
     await page.get_by_role("link", name="Notifications").click()
-    await expect(page.get_by_role("main")).to_contain_text(message)
+    note = page.locator("main li").filter(has_text=message)
+    await expect(note.get_by_role("link", name=f"course {course_id}")).to_be_visible()
+    await expect(note).to_contain_text("What to do: fix the cause")
 
     # Fixed in Zoom, "Sync now" on the course page creates the meeting.
     admit(zoom, host)

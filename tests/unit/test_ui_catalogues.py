@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from service.ui.people import KINDS_WITH_ADVICE
 from service.ui.render import LANGUAGES, catalogue
 
 UI = Path(__file__).resolve().parents[2] / "service" / "ui"
@@ -20,6 +21,7 @@ DYNAMIC = {
     "status_": ("active", "canceled"),
     "sync_": ("ok", "pending", "failed"),
     "sync_job_": ("queued", "running", "succeeded", "failed"),
+    "todo_": tuple(KINDS_WITH_ADVICE),
 }
 
 
