@@ -17,7 +17,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, async_playwright
 
-from service.sandbox.serve import free_port
+from service.sandbox.calendly import create_app as create_calendly_sandbox
+from service.sandbox.serve import free_port, serving
 from tests.integration.booking_support import (
     Sandbox,
     course_event,
@@ -26,6 +27,7 @@ from tests.integration.booking_support import (
     send_event,
     zoom_env,
 )
+from tests.integration.calendly_sandbox import TOKEN as CALENDLY_TOKEN
 from tests.support import ServiceProcess, eventually
 from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -39,7 +41,14 @@ def ui_sandbox_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def ui_env(service_env: dict[str, str], ui_sandbox_url: str) -> dict[str, str]:
+def calendly_url() -> Iterator[str]:
+    with serving(create_calendly_sandbox()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def ui_env(service_env: dict[str, str], ui_sandbox_url: str, calendly_url: str) -> dict[str, str]:
+    """The sandbox Zoom and the sandbox Calendly, as `webinar-sync up` runs them."""
     port = free_port()
     return zoom_env(
         service_env,
@@ -47,6 +56,8 @@ def ui_env(service_env: dict[str, str], ui_sandbox_url: str) -> dict[str, str]:
         HOST="127.0.0.1",
         PORT=str(port),
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        CALENDLY_API_BASE_URL=calendly_url,
+        CALENDLY_API_TOKEN=CALENDLY_TOKEN,
     )
 
 

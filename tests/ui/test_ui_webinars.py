@@ -4,9 +4,9 @@ edit and link, CSV, escaping, the keyboard, and "Sync now"."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import httpx
 from playwright.async_api import Page, expect
 
 from service.domain.pipeline import PipelineStatus
@@ -195,19 +195,25 @@ async def test_keyboard_alone_marks_attendance(
 
 
 async def test_sync_now_shows_the_jobs_progress_and_result(
-    open_page: Open, admin_token: str, pool: asyncpg.Pool
+    open_page: Open, admin_token: str, calendly_url: str, pool: asyncpg.Pool
 ) -> None:
-    await make_event(pool, start=datetime.now(UTC) + timedelta(days=1), name=unique("Soon"))
+    name = unique("Synced Infowebinar")
+    async with httpx.AsyncClient(base_url=calendly_url) as calendly:
+        seeded = await calendly.post(
+            "/_sandbox/seed", json={"events": 2, "invitees_per_event": 3, "name": name}
+        )
+        assert seeded.status_code == 201, seeded.text
     page = await open_page(token=admin_token)
     await expect(page.get_by_text("Last sync:")).to_be_visible()
     await page.get_by_role("button", name="Sync now").click()
     status = page.get_by_role("status")
-    await expect(status).to_contain_text("Sync")
-    await expect(status).to_contain_text(
-        "events read"
-    )  # the counts are there from the first answer on
-    await expect(status).to_have_text(re.compile(r"Sync (finished|failed)"), timeout=20_000)
-    job = await pool.fetchrow(
-        "SELECT status, requested_by FROM sync_jobs ORDER BY created_at DESC LIMIT 1"
-    )
-    assert job["status"] in ("succeeded", "failed") and job["requested_by"].startswith("admin-")
+    await expect(status).to_contain_text("events read")
+    await expect(status).to_contain_text("Sync finished", timeout=20_000)
+    await expect(status).to_contain_text("2 new")
+    await page.reload()
+    cards = page.get_by_role("article").filter(has=page.get_by_role("heading", name=name))
+    await expect(cards).to_have_count(2)
+    await expect(cards.first).to_contain_text("Booked3")
+    job = await pool.fetchrow("SELECT * FROM sync_jobs ORDER BY created_at DESC LIMIT 1")
+    assert job["status"] == "succeeded" and job["requested_by"].startswith("admin-")
+    assert job["new"] == 2
