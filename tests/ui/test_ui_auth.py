@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
@@ -137,3 +138,31 @@ async def test_german_by_default_english_remembered(open_page: Open, admin_token
     await page.goto("/ui/teachers")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Teachers")
     await expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+async def test_a_session_idle_for_eight_hours_has_ended(
+    open_page: Open, pool: asyncpg.Pool
+) -> None:
+    name = unique("idle")
+    async with pool.acquire() as conn:
+        token = await create_token(conn, name, "admin")
+    page = await open_page(token=token)
+    await pool.execute(
+        """
+        UPDATE ui_sessions SET last_seen_at = now() - interval '8 hours 1 minute'
+         WHERE token_id = (SELECT id FROM api_tokens WHERE name = $1)
+        """,
+        name,
+    )
+    await page.goto("/ui/courses")
+    await expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    stored = await pool.fetch(
+        "SELECT id_hash FROM ui_sessions s JOIN api_tokens t ON t.id = s.token_id "
+        "WHERE t.name = $1",
+        name,
+    )
+    cookie = next(c for c in await page.context.cookies() if c["name"] == "ws_session")
+    # Only the SHA-256 of the session id is stored, never the id the cookie carries.
+    assert [row["id_hash"] for row in stored] == [
+        hashlib.sha256(cookie["value"].encode()).hexdigest()
+    ]
