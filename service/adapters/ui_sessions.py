@@ -98,3 +98,19 @@ async def create_link(conn: Connection, token_name: str) -> str:
         LINK_VALID_MINUTES,
     )
     return code
+
+
+async def prune(conn: Connection) -> int:
+    """Delete sessions that can no longer be used (idle too long, token revoked) and sign-in
+    links past their time; returns how many rows went."""
+    sessions = await conn.execute(
+        """
+        DELETE FROM ui_sessions s
+         WHERE s.last_seen_at < now() - make_interval(hours => $1)
+            OR EXISTS (SELECT 1 FROM api_tokens t
+                        WHERE t.id = s.token_id AND t.revoked_at IS NOT NULL)
+        """,
+        IDLE_TIMEOUT_HOURS,
+    )
+    links = await conn.execute("DELETE FROM ui_login_links WHERE expires_at < now()")
+    return int(sessions.split()[-1]) + int(links.split()[-1])

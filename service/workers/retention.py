@@ -1,4 +1,5 @@
-"""Retention: the integration log and the scheduler's slot claims do not grow forever.
+"""Retention: the integration log, the scheduler's slot claims and ended web UI sessions
+do not grow forever.
 
 Deleted in small batches, each its own statement, so a large backlog (the first run after
 an upgrade) never holds long locks or one huge transaction that ingress would wait on.
@@ -6,6 +7,7 @@ an upgrade) never holds long locks or one huge transaction that ingress would wa
 
 from __future__ import annotations
 
+from service.adapters import ui_sessions
 from service.workers.runtime import WorkerRuntime
 
 BATCH = 5_000
@@ -24,11 +26,14 @@ DELETE FROM job_runs WHERE (job, slot) IN (
 
 async def prune_old_records(runtime: WorkerRuntime) -> dict[str, int]:
     """Integration-log rows older than INTEGRATION_LOG_RETENTION_DAYS; finished job slots
-    older than a week."""
+    older than a week; web UI sessions and sign-in links that can no longer be used."""
     days = runtime.settings.integration_log_retention_days
+    async with runtime.pool.acquire() as conn:
+        ended_ui_sessions = await ui_sessions.prune(conn)
     return {
         "integration_log": await _prune(runtime, _PRUNE_LOG, days),
         "job_runs": await _prune(runtime, _PRUNE_JOB_RUNS, JOB_RUNS_KEEP_DAYS),
+        "ui_sessions_and_links": ended_ui_sessions,
     }
 
 
