@@ -15,13 +15,17 @@ from service.ui import attendee_edit, courses, event, login, ops, people, webina
 STATIC = Path(__file__).parent / "static"
 
 
+async def root(_request: Request) -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=307)
+
+
 async def home(_request: Request) -> RedirectResponse:
     return RedirectResponse("/ui/webinars", status_code=307)
 
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/", home, methods=["GET"]),
+        Route("/", root, methods=["GET"]),
         Route("/ui", home, methods=["GET"]),
         Route("/ui/", home, methods=["GET"]),
         Mount("/ui/static", app=StaticFiles(directory=STATIC), name="ui-static"),
