@@ -137,10 +137,12 @@ async def open_page(browser: Browser, base_url: str) -> AsyncIterator[Open]:
     """
     contexts: list[tuple[BrowserContext, Watched]] = []
 
-    async def open_(token: str | None = None, lang: str = "en", axe: bool = False) -> Page:
+    async def open_(
+        token: str | None = None, lang: str = "en", axe: bool = False, js: bool = True
+    ) -> Page:
         # axe-core is injected as an inline script, which our CSP rightly blocks.
         context = await browser.new_context(
-            base_url=base_url, accept_downloads=True, bypass_csp=axe
+            base_url=base_url, accept_downloads=True, bypass_csp=axe, java_script_enabled=js
         )
         page = await context.new_page()
         page.set_default_timeout(10_000)

@@ -217,3 +217,19 @@ async def test_sync_now_shows_the_jobs_progress_and_result(
     job = await pool.fetchrow("SELECT * FROM sync_jobs ORDER BY created_at DESC LIMIT 1")
     assert job["status"] == "succeeded" and job["requested_by"].startswith("admin-")
     assert job["new"] == 2
+
+
+async def test_without_javascript_the_plain_forms_work(
+    open_page: Open, admin_token: str, pool: asyncpg.Pool
+) -> None:
+    event_id = await make_event(pool)
+    attendee = await make_attendee(pool, event_id, name="Nora Nojs")
+    page = await open_page(token=admin_token, js=False)
+    await page.goto(f"/ui/webinars/{event_id}")
+    await page.get_by_label("Attendance filter").select_option(label="Pending")
+    await page.get_by_role("button", name="Show").click()
+    await expect(page).to_have_url(re.compile(r"attendance=pending"))
+    await page.get_by_role("checkbox", name="Select Nora Nojs").check()
+    await page.get_by_role("button", name="Mark attended").click()
+    await expect(page.get_by_role("status")).to_have_text("1 attendees set to “attended”.")
+    assert await pool.fetchval("SELECT attended FROM calendly_attendees WHERE id = $1", attendee)
