@@ -233,3 +233,22 @@ async def test_without_javascript_the_plain_forms_work(
     await page.get_by_role("button", name="Mark attended").click()
     await expect(page.get_by_role("status")).to_have_text("1 attendees set to “attended”.")
     assert await pool.fetchval("SELECT attended FROM calendly_attendees WHERE id = $1", attendee)
+
+
+async def test_teachers_page_counts_stages_and_searches(
+    open_page: Open, admin_token: str, pool: asyncpg.Pool
+) -> None:
+    surname = unique("Lehrerin").replace("-", "")
+    teacher = await make_user(pool, f"Greta {surname}")
+    before = await pool.fetchval("SELECT count(*) FROM users WHERE pipeline_status = 4")
+    page = await open_page(token=admin_token)
+    await page.get_by_role("link", name="Teachers").click()
+    counts = page.locator("main > dl.counts")
+    await expect(counts).to_contain_text(f"Info-webinar to attend (4){before}")
+    await page.get_by_label("Search teacher").fill(surname.lower()[:10])
+    await page.get_by_role("button", name="Search", exact=True).click()
+    rows = page.locator("table.data tbody tr")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first).to_contain_text(f"Greta {surname}")
+    await expect(rows.first).to_contain_text("Info-webinar to attend (4)")
+    assert await pipeline_status(pool, teacher) == PipelineStatus.INFOWEBINAR_BESUCHEN
