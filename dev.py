@@ -47,7 +47,28 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """The browser tests (tests/ui/) drive Debian's Chromium; Playwright's own download
+    does not work offline. Installed here when we may, else a clear message."""
+    if CHROMIUM.exists():
+        return
+    apt = Path("/usr/bin/apt-get")
+    if os.geteuid() == 0 and apt.exists():
+        print("dev.py: installing Debian's chromium for the browser tests …", flush=True)
+        subprocess.run([str(apt), "update"], check=True)
+        subprocess.run([str(apt), "install", "-y", "chromium"], check=True)
+        return
+    sys.exit(
+        "dev.py: the browser tests need Chromium at /usr/bin/chromium; "
+        "install Debian's 'chromium' package (sudo apt-get install chromium)"
+    )
+
+
 def run_tests(pytest_args: list[str]) -> int:
+    ensure_chromium()
     steps = [
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],

@@ -55,3 +55,35 @@ async def load(conn: Connection, user_id: str) -> dict[str, Any] | None:
 def user_resource(row: dict[str, Any]) -> dict[str, Any]:
     code = row.pop("pipeline_status")
     return {**row, "pipeline_status": PipelineStatus(code).api_name, "pipeline_status_code": code}
+
+
+async def by_ids(conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Name and pipeline status of each given user (to show who an attendee is linked to)."""
+    rows = await conn.fetch(
+        "SELECT id, name, email, role, pipeline_status FROM users WHERE id = ANY($1::text[])",
+        ids,
+    )
+    return {row["id"]: user_resource(dict(row)) for row in rows}
+
+
+async def teachers(conn: Connection, folded_query: str | None, limit: int) -> list[dict[str, Any]]:
+    """Teachers by name (all, or those a search query matches, as in `search`)."""
+    rows = await conn.fetch(
+        """
+        SELECT id, name, email, role, pipeline_status FROM users
+         WHERE ($1::text IS NULL OR (' ' || search_key) LIKE $1)
+         ORDER BY search_key, id LIMIT $2
+        """,
+        _like_prefix(folded_query) if folded_query else None,
+        limit,
+    )
+    return [user_resource(dict(row)) for row in rows]
+
+
+async def stage_counts(conn: Connection) -> dict[str, int]:
+    """How many users are in each pipeline stage (every stage, zero included)."""
+    rows = await conn.fetch("SELECT pipeline_status, count(*) AS n FROM users GROUP BY 1")
+    counts = {status.api_name: 0 for status in PipelineStatus}
+    for row in rows:
+        counts[PipelineStatus(row["pipeline_status"]).api_name] = row["n"]
+    return counts

@@ -29,6 +29,8 @@ from service.api.token_cache import TokenCache
 from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings, load_settings
 from service.logs import configure_logging
+from service.ui.guard import UiGuardMiddleware
+from service.ui.routes import routes as ui_routes
 from service.webhooks.booking import receive_booking
 from service.webhooks.calendly import receive_calendly
 from service.webhooks.inbox_writer import InboxWriter
@@ -53,6 +55,7 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/calendly/event-types/{uuid}/zoom", put_event_type_zoom, methods=["PUT"]),
         *attendance_routes(),
         *ops_routes(),
+        *ui_routes(),
     ]
 
 
@@ -95,6 +98,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(BodyDeadlineMiddleware, seconds=settings.request_body_timeout_seconds),
             Middleware(IngressMetricsMiddleware),
             Middleware(BearerAuthMiddleware),
+            Middleware(UiGuardMiddleware),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

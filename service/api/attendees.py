@@ -24,8 +24,7 @@ async def add_attendee(request: Request) -> JSONResponse:
     event_id = input.path_id(request, "event")
     problems = input.Problems()
     body = await input.json_object(request, frozenset({"name", "email"}), problems)
-    name = input.text(body, "name", problems, max_length=NAME_MAX, nullable=False)
-    email = input.email(body, "email", problems)
+    name, email = new_attendee(body, problems)
     problems.raise_if_any()
     assert name is not None and email is not None
     created = await attendee_actions.add_manual(
@@ -39,12 +38,23 @@ async def edit_attendee(request: Request) -> JSONResponse:
     attendee_id = input.path_id(request, "attendee")
     problems = input.Problems()
     body = await input.json_object(request, frozenset(_FIELDS), problems)
-    changes = {key: _FIELDS[key](body, problems) for key in _FIELDS if key in body}
+    changes = attendee_changes(body, problems)
     problems.raise_if_any()
     edited = await attendee_actions.edit(
         runtime(request).pool, attendee_id, changes, input.actor(request)
     )
     return JSONResponse(jsonable(edited))
+
+
+def new_attendee(body: dict[str, Any], problems: input.Problems) -> tuple[str | None, str | None]:
+    """The name and email of an attendee added by hand (the API's and the UI's rule)."""
+    name = input.text(body, "name", problems, max_length=NAME_MAX, nullable=False)
+    return name, input.email(body, "email", problems)
+
+
+def attendee_changes(body: dict[str, Any], problems: input.Problems) -> dict[str, Any]:
+    """The fields of an attendee edit that are present in `body`, validated."""
+    return {key: _FIELDS[key](body, problems) for key in _FIELDS if key in body}
 
 
 async def set_attendance(request: Request) -> JSONResponse:

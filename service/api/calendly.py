@@ -31,7 +31,7 @@ async def list_events(request: Request) -> JSONResponse:
     if status is not None and status not in STATUSES:
         problems.add("status", "expected active or canceled")
     limit = _limit(request, problems)
-    after = _after(request)
+    after = after_cursor(request)
     problems.raise_if_any()
     before = None
     if start_to is not None:
@@ -70,7 +70,7 @@ async def upcoming_webinars(request: Request) -> JSONResponse:
     if days is None or not 1 <= days <= MAX_UPCOMING_DAYS:
         problems.add("days", f"expected a whole number 1–{MAX_UPCOMING_DAYS}")
     limit = _limit(request, problems)
-    after = _after(request)
+    after = after_cursor(request)
     problems.raise_if_any()
     assert days is not None
     async with runtime(request).pool.acquire() as conn:
@@ -86,7 +86,7 @@ def _limit(request: Request, problems: input.Problems) -> int:
     return limit
 
 
-def _after(request: Request) -> tuple[datetime, int] | None:
+def after_cursor(request: Request) -> tuple[datetime, int] | None:
     values = keyset.decode(request.query_params.get("cursor"), 2)
     if values is None:
         return None

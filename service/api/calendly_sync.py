@@ -17,7 +17,7 @@ from service.api import input
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.api.serialize import jsonable
-from service.workers.calendly_sync import dispatch, request_sync
+from service.services import calendly_sync
 
 MODES = ("recent", "since", "full")
 
@@ -40,10 +40,9 @@ async def start_sync(request: Request) -> JSONResponse:
     elif body.get("since") is not None:
         problems.add("since", "only allowed with mode since")
     problems.raise_if_any()
-    rt = runtime(request)
-    job_id = await request_sync(rt.pool, SyncRequest(mode, since), input.actor(request))
-    if not await dispatch(rt.pool, rt.courier, job_id):
-        raise ApiError(503, "the sync could not be queued (Redis unavailable); try again")
+    job_id = await calendly_sync.start(
+        runtime(request), SyncRequest(mode, since), input.actor(request)
+    )
     return JSONResponse(
         {"job_id": str(job_id), "status": "queued"},
         status_code=202,

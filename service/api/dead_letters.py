@@ -15,18 +15,19 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from service.adapters import dead_letters
-from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound, Outcome, Resent
+from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound, Outcome
 from service.api import input, query
 from service.api.auth import Principal
 from service.api.errors import ApiError
 from service.api.pagination import page, page_params
-from service.api.runtime import ApiRuntime, runtime
+from service.api.runtime import runtime
 from service.api.serialize import jsonable
+from service.services import dead_letter_actions
 
 STATUS_ANY = "any"
 
 
-def _filter(values: Mapping[str, Any], *, with_status: bool) -> Filter:
+def letter_filter(values: Mapping[str, Any], *, with_status: bool) -> Filter:
     status = (
         query.choice(values, "status", (*dead_letters.STATUSES, STATUS_ANY)) or "open"
         if with_status
@@ -47,14 +48,9 @@ def _actor(request: Request) -> str:
     return principal.name
 
 
-async def _send(rt: ApiRuntime, resent: Resent) -> None:
-    await rt.courier.send_inbox(resent.inbox)
-    await rt.courier.send_outbox(resent.outbox)
-
-
 async def list_dead_letters(request: Request) -> JSONResponse:
     """`?source=&type=&error=&since=&queue=&status=open|replayed|discarded|any&cursor=&limit=`."""
-    where = _filter(request.query_params, with_status=True)
+    where = letter_filter(request.query_params, with_status=True)
     cursor, limit = page_params(request)
     async with runtime(request).pool.acquire() as conn:
         items = await dead_letters.list_letters(conn, where, before_id=cursor, limit=limit + 1)
@@ -73,17 +69,17 @@ async def show_dead_letter(request: Request) -> JSONResponse:
 async def replay_dead_letter(request: Request) -> JSONResponse:
     body = await query.json_object(request)
     dry_run = query.boolean(body, "dry_run")
-    rt = runtime(request)
-    async with rt.pool.acquire() as conn:
-        try:
-            outcome, resent = await dead_letters.replay(
-                conn, input.path_id(request, "dead letter"), _actor(request), dry_run=dry_run
-            )
-        except NotFound as error:
-            raise ApiError(404, str(error)) from None
-        except AlreadyResolved as error:
-            raise ApiError(409, str(error), [{"status": error.status}]) from None
-    await _send(rt, resent)
+    try:
+        outcome = await dead_letter_actions.replay_one(
+            runtime(request),
+            input.path_id(request, "dead letter"),
+            _actor(request),
+            dry_run=dry_run,
+        )
+    except NotFound as error:
+        raise ApiError(404, str(error)) from None
+    except AlreadyResolved as error:
+        raise ApiError(409, str(error), [{"status": error.status}]) from None
     return JSONResponse({"dry_run": dry_run, **outcome.as_json()})
 
 
@@ -93,19 +89,16 @@ async def replay_dead_letters(request: Request) -> JSONResponse:
     An empty filter must say `"all": true`, so a forgotten field never replays everything.
     """
     body = await query.json_object(request)
-    where = _filter(body, with_status=False)
+    where = letter_filter(body, with_status=False)
     dry_run = query.boolean(body, "dry_run")
     if where.is_empty() and not query.boolean(body, "all"):
         raise query.invalid(
             "all",
             'give a filter (source, type, error, since, queue), or "all": true for every letter',
         )
-    rt = runtime(request)
-    async with rt.pool.acquire() as conn:
-        outcomes, resent = await dead_letters.replay_matching(
-            conn, where, _actor(request), dry_run=dry_run
-        )
-    await _send(rt, resent)
+    outcomes = await dead_letter_actions.replay_matching(
+        runtime(request), where, _actor(request), dry_run=dry_run
+    )
     return JSONResponse(summary(outcomes, dry_run=dry_run))
 
 
@@ -128,15 +121,14 @@ async def discard_dead_letter(request: Request) -> JSONResponse:
     reason = query.text(body, "reason")
     if reason is None or not reason.strip():
         raise query.invalid("reason", "say why the letter is discarded")
-    async with runtime(request).pool.acquire() as conn:
-        try:
-            letter = await dead_letters.discard(
-                conn, input.path_id(request, "dead letter"), _actor(request), reason.strip()
-            )
-        except NotFound as error:
-            raise ApiError(404, str(error)) from None
-        except AlreadyResolved as error:
-            raise ApiError(409, str(error), [{"status": error.status}]) from None
+    try:
+        letter = await dead_letter_actions.discard(
+            runtime(request), input.path_id(request, "dead letter"), _actor(request), reason.strip()
+        )
+    except NotFound as error:
+        raise ApiError(404, str(error)) from None
+    except AlreadyResolved as error:
+        raise ApiError(409, str(error), [{"status": error.status}]) from None
     return JSONResponse(jsonable(letter))
 
 

@@ -7,12 +7,14 @@ booking caused a call, since when.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from service.adapters import integration_log
 from service.api import dead_letters, input, query
 from service.api.errors import ApiError
 from service.api.pagination import page, page_params
@@ -42,37 +44,26 @@ def _status_filter(raw: str | None) -> tuple[int | None, int | None, bool]:
 
 async def list_integration_log(request: Request) -> JSONResponse:
     """`?system=zoom|calendly&status=&course_id=&booking_id=&since=&cursor=&limit=`."""
-    params = request.query_params
-    system = query.choice(params, "system", SYSTEMS)
-    exact, status_class, no_answer = _status_filter(query.text(params, "status"))
     cursor, limit = page_params(request)
     async with runtime(request).pool.acquire() as conn:
-        rows = await conn.fetch(
-            """
-            SELECT id, at, system, method, path, status, vendor_code, vendor_message, error,
-                   duration_ms, cause
-              FROM integration_log
-             WHERE ($1::text IS NULL OR system = $1)
-               AND ($2::int IS NULL OR status = $2)
-               AND ($3::int IS NULL OR status / 100 = $3)
-               AND (NOT $4::bool OR status IS NULL)
-               AND ($5::text IS NULL OR cause ->> 'course_id' = $5)
-               AND ($6::text IS NULL OR cause ->> 'booking_id' = $6)
-               AND ($7::timestamptz IS NULL OR at >= $7)
-               AND ($8::bigint IS NULL OR id < $8)
-             ORDER BY id DESC LIMIT $9
-            """,
-            system,
-            exact,
-            status_class,
-            no_answer,
-            query.text(params, "course_id"),
-            query.text(params, "booking_id"),
-            query.moment(params, "since"),
-            cursor,
-            limit + 1,
+        rows = await integration_log.list_calls(
+            conn, log_filter(request.query_params), before_id=cursor, limit=limit + 1
         )
-    return JSONResponse(jsonable(page([dict(r) for r in rows], limit)))
+    return JSONResponse(jsonable(page(rows, limit)))
+
+
+def log_filter(params: Mapping[str, Any]) -> integration_log.LogFilter:
+    """The integration log's filters as the API and the UI take them."""
+    exact, status_class, no_answer = _status_filter(query.text(params, "status"))
+    return integration_log.LogFilter(
+        system=query.choice(params, "system", SYSTEMS),
+        status=exact,
+        status_class=status_class,
+        no_answer=no_answer,
+        course_id=query.text(params, "course_id"),
+        booking_id=query.text(params, "booking_id"),
+        since=query.moment(params, "since"),
+    )
 
 
 _INBOX_COLUMNS = """

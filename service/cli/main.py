@@ -52,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     sync_mode.add_argument("--since", metavar="ISO", help="events starting at/after this time")
     sync_mode.add_argument("--full", action="store_true", help="every event Calendly has")
 
+    ui_link = commands.add_parser(
+        "ui-link", help="create a token and print a one-time web UI sign-in URL (15 minutes)"
+    )
+    ui_link.add_argument("--role", required=True, choices=["admin", "ops"])
+    ui_link.add_argument("--name", required=True)
+
     add_ops_parsers(commands)
     add_attendance_parser(commands)
 
@@ -102,6 +108,7 @@ def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
         processes,
         reconcile,
         tokens,
+        ui_link,
         up,
     )
 
@@ -112,6 +119,7 @@ def _handlers() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
         "scheduler": processes.run_scheduler,
         "migrate": processes.run_migrate,
         "token": tokens.run,
+        "ui-link": ui_link.run,
         "sandbox": processes.run_sandbox,
         "dlq": dlq.run,
         "reconcile": reconcile.run_reconcile,

@@ -24,6 +24,7 @@ import httpx
 
 from service.adapters.embedded import EmbeddedPostgres, EmbeddedRedis, die_with_parent_signal
 from service.adapters.migrations import migrate
+from service.cli.ui_link import create_link
 from service.config import Settings
 from service.sandbox.calendly_context import CalendlySandboxSettings
 from service.sandbox.dev_secrets import data_dir, dev_secrets_file, sandbox_urls_file
@@ -287,3 +288,6 @@ def _announce(settings: Settings, env: dict[str, str]) -> None:
         say(f"    sandbox Calendly at {env['CALENDLY_API_BASE_URL']}")
     else:
         say("Calendly: real account")
+    name = f"local-admin-{secrets.token_hex(3)}"
+    url = asyncio.run(create_link(env["DATABASE_URL"], settings.public_base_url, name, "admin"))
+    say(f"sign in to the web UI (once, within 15 minutes): {url}")

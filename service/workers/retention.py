@@ -1,4 +1,5 @@
-"""Retention: the integration log, scheduler slots and personal data do not grow forever.
+"""Retention: the integration log, scheduler slots, personal data and ended web UI sessions
+do not grow forever.
 
 Deleted in small batches, each its own statement, so a large backlog (the first run after
 an upgrade) never holds long locks or one huge transaction that ingress would wait on.
@@ -7,6 +8,7 @@ How long each is kept is configuration (README, docs/operations.md "Retention").
 
 from __future__ import annotations
 
+from service.adapters import ui_sessions
 from service.adapters.retention import Pruned, prune_batch
 from service.workers.runtime import WorkerRuntime
 
@@ -23,7 +25,10 @@ async def prune_old_records(runtime: WorkerRuntime) -> dict[str, int]:
         Pruned.DEAD_LETTERS: settings.dead_letter_retention_days,
         Pruned.WORK_ATTEMPTS: settings.work_attempt_retention_days,
     }
-    return {what.value: await _prune(runtime, what, days) for what, days in keep_days.items()}
+    pruned = {what.value: await _prune(runtime, what, days) for what, days in keep_days.items()}
+    async with runtime.pool.acquire() as conn:
+        pruned["ui_sessions_and_links"] = await ui_sessions.prune(conn)
+    return pruned
 
 
 async def _prune(runtime: WorkerRuntime, what: Pruned, days: int) -> int:

@@ -7,13 +7,17 @@ from starlette.routing import Route
 from service.api.app import create_app
 from service.api.openapi import document
 from service.config import load_settings
+from service.ui.routes import routes as ui_routes
 
 
 def _served() -> set[tuple[str, str]]:
     settings = load_settings({"DATABASE_URL": "postgresql://db/x", "REDIS_URL": "redis://r:6379"})
     app = create_app(settings)  # routes only: the lifespan (and so no connection) never runs
     served = set()
+    ui_paths = {getattr(route, "path", None) for route in ui_routes()}
     for route in app.routes:
+        if getattr(route, "path", None) in ui_paths:
+            continue  # the web UI's HTML pages (CONTRACT §6) are not part of the JSON API
         assert isinstance(route, Route)
         for method in route.methods or ():
             if method != "HEAD":

@@ -1,0 +1,80 @@
+"""Courses and one course with its Zoom state, errors verbatim, and "Sync now"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.adapters import course_reads
+from service.adapters.course_reads import CourseNotFound
+from service.api.courses import SYNC_STATUSES
+from service.api.runtime import runtime
+from service.services.course_sync import sync_now
+from service.ui.render import first_rows, language, render, translator
+
+MAX_ROWS = 500
+
+
+def first_start(course: dict[str, Any]) -> str:
+    sessions = course.get("sessions") or []
+    if not sessions or not isinstance(sessions[0], dict):
+        return "–"
+    first = sessions[0]
+    return f"{first.get('date', '')} {first.get('start', '')}".strip()
+
+
+async def list_page(request: Request) -> Response:
+    t = translator(language(request))
+    wanted = request.query_params.get("sync_status") or None
+    status, error = 200, None
+    if wanted is not None and wanted not in SYNC_STATUSES:
+        wanted, status, error = None, 422, t("sync_status_invalid")
+    async with runtime(request).pool.acquire() as conn:
+        courses = await course_reads.list_courses(
+            conn, after=None, sync_status=wanted, limit=MAX_ROWS + 1
+        )
+    shown = first_rows(courses, MAX_ROWS)
+    context = {
+        "title": t("nav_courses"),
+        **shown,
+        "courses": [{**c, "start": first_start(c)} for c in shown["rows"]],
+        "statuses": SYNC_STATUSES,
+        "wanted": wanted or "",
+    }
+    return render(request, "courses.html", context, status=status, error=error)
+
+
+async def _detail_page(
+    request: Request, course: dict[str, Any] | None, *, message: str | None = None
+) -> Response:
+    t = translator(language(request))
+    if course is None:
+        return render(
+            request,
+            "base.html",
+            {"title": t("not_found")},
+            status=404,
+            error=t("course_unknown", id=request.path_params["course_id"]),
+        )
+    context = {"title": course["title"], "course": course, "start": first_start(course)}
+    return render(request, "course.html", context, message=message)
+
+
+async def detail_page(request: Request) -> Response:
+    async with runtime(request).pool.acquire() as conn:
+        try:
+            course = await course_reads.detail(conn, request.path_params["course_id"])
+        except CourseNotFound:
+            course = None
+    return await _detail_page(request, course)
+
+
+async def sync(request: Request) -> Response:
+    t = translator(language(request))
+    try:
+        course = await sync_now(runtime(request), request.path_params["course_id"])
+    except CourseNotFound:
+        return await _detail_page(request, None)
+    return await _detail_page(request, course, message=t("course_sync_queued", n=course["queued"]))

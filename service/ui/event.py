@@ -1,0 +1,143 @@
+"""The Event page: the attendee table, bulk attendance, add attendee (CONTRACT §6 "Event").
+
+Every change goes through the same use cases as the REST API (service/api/attendee_actions.py)
+and the same input rules (service/api/attendees.py), so counts and the teacher pipeline follow
+exactly as they do for an API client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from service.adapters import user_reads, webinars
+from service.api import attendee_actions, input
+from service.api.attendees import new_attendee
+from service.api.errors import ApiError
+from service.api.runtime import runtime
+from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
+from service.ui.attendee_table import AttendanceFilter, SortKey, View
+from service.ui.forms import actor, describe, form_pairs
+from service.ui.render import language, render, translator
+
+MARKS: dict[str, bool | None] = {"attended": True, "not_attended": False, "pending": None}
+MARK_LABELS = {
+    "attended": "attendance_yes",
+    "not_attended": "attendance_no",
+    "pending": "attendance_pending",
+}
+
+
+def _event_id(request: Request) -> int:
+    try:
+        return input.path_id(request, "event")
+    except ApiError:
+        return -1
+
+
+async def page(
+    request: Request,
+    event_id: int,
+    *,
+    status: int = 200,
+    message: str | None = None,
+    error: str | None = None,
+    selected: frozenset[int] = frozenset(),
+    draft: dict[str, Any] | None = None,
+) -> Response:
+    t = translator(language(request))
+    async with runtime(request).pool.acquire() as conn:
+        event = await webinars.event_with_attendees(conn, event_id) if event_id > 0 else None
+        if event is None:
+            return render(
+                request,
+                "base.html",
+                {"title": t("not_found")},
+                status=404,
+                error=t("event_unknown", id=request.path_params["id"]),
+            )
+        linked = sorted({a["user_id"] for a in event["attendees"] if a["user_id"]})
+        users = await user_reads.by_ids(conn, linked)
+    view = View.from_query(request.query_params)
+    active = [a for a in event["attendees"] if a["status"] == "active"]
+    counts = {
+        "booked": len(active),
+        "pending": sum(a["attended"] is None for a in active),
+        "attended": sum(a["attended"] is True for a in active),
+        "not_attended": sum(a["attended"] is False for a in active),
+    }
+    names = {user_id: user["name"] for user_id, user in users.items()}
+    context: dict[str, Any] = {
+        "title": event["name"],
+        "event": event,
+        "rows": view.apply(event["attendees"], names),
+        "users": users,
+        "view": view,
+        "sort_keys": list(SortKey),
+        "filters": list(AttendanceFilter),
+        "counts": counts,
+        "selected": selected,
+        "draft": draft or {},
+    }
+    return render(request, "event.html", context, status=status, message=message, error=error)
+
+
+async def show(request: Request) -> Response:
+    return await page(request, _event_id(request))
+
+
+async def mark(request: Request) -> Response:
+    """All selected rows get one mark, or none does (the API's bulk update)."""
+    event_id = _event_id(request)
+    t = translator(language(request))
+    pairs = await form_pairs(request)
+    form = dict(pairs)
+    ids = [value for key, value in pairs if key == "attendee"]
+    mark_name = form.get("mark", "")
+    selected = frozenset(int(i) for i in ids if i.isdigit())
+    if not ids or mark_name not in MARKS:
+        return await page(request, event_id, status=422, error=t("select_rows_first"))
+    body = {
+        "updates": [
+            {"attendee_id": int(i) if i.isdigit() else i, "attended": MARKS[mark_name]} for i in ids
+        ]
+    }
+    try:
+        updates = parse_attendance_updates(body)
+        changed = await attendee_actions.mark_attendance(
+            runtime(request).pool, updates, actor(request)
+        )
+    except InvalidAttendanceUpdates as problem:
+        return await page(request, event_id, status=422, error=str(problem), selected=selected)
+    except ApiError as problem:
+        error = describe(problem)
+        return await page(request, event_id, status=problem.status, error=error, selected=selected)
+    message = t("marked", count=len(changed), mark=t(MARK_LABELS[mark_name]))
+    return await page(request, event_id, message=message)
+
+
+async def add(request: Request) -> Response:
+    event_id = _event_id(request)
+    t = translator(language(request))
+    form = await form_of_fields(request, ("name", "email"))
+    problems = input.Problems()
+    name, email = new_attendee(form, problems)
+    try:
+        problems.raise_if_any()
+        assert name is not None and email is not None
+        created = await attendee_actions.add_manual(
+            runtime(request).pool, event_id, name, email, actor(request)
+        )
+    except ApiError as problem:
+        return await page(
+            request, event_id, status=problem.status, error=describe(problem), draft=form
+        )
+    return await page(request, event_id, message=t("attendee_added", name=created["name"]))
+
+
+async def form_of_fields(request: Request, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of the form, blank ones as absent values (null in the API)."""
+    form = dict(await form_pairs(request))
+    return {key: form[key].strip() or None for key in fields if key in form}
