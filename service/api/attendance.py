@@ -21,7 +21,7 @@ COURSE_CSV_HEADER = ["Datum", "Buchung", "Name", "E-Mail", "Anwesenheit", "Minut
 
 
 async def _course(request: Request) -> dict[str, object]:
-    course_id = request.path_params["course_id"]
+    course_id = input.course_id(request)
     found = await attendance.course_attendance(
         runtime(request).pool, course_id, runtime(request).settings.attendance_min_percent
     )

@@ -135,6 +135,14 @@ def path_id(request: Request, noun: str) -> int:
     return number
 
 
+def course_id(request: Request) -> str:
+    """The booking system's id as given; one Postgres can't hold (U+0000) can't exist."""
+    value = str(request.path_params["course_id"])
+    if not storable(value):
+        raise ApiError(404, "course is not known: its id contains a NUL character")
+    return value
+
+
 def actor(request: Request) -> str:
     """Who acts, as audit rows name people: `admin:<token name>`."""
     return f"admin:{request.scope['state']['principal'].name}"

@@ -8,6 +8,7 @@ service fails the test.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,15 @@ def calendly_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def ui_env(service_env: dict[str, str], ui_sandbox_url: str, calendly_url: str) -> dict[str, str]:
-    """The sandbox Zoom and the sandbox Calendly, as `webinar-sync up` runs them."""
+    """The sandbox Zoom and the sandbox Calendly, as `webinar-sync up` runs them.
+
+    Its own Redis key prefix: the browser session's worker runs until the session ends and
+    must not take the messages of later tests, which run against other sandboxes."""
     port = free_port()
     return zoom_env(
         service_env,
         ui_sandbox_url,
+        REDIS_KEY_PREFIX=f"ws-ui-{uuid.uuid4().hex[:10]}",
         HOST="127.0.0.1",
         PORT=str(port),
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",

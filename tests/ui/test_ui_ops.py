@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests.integration.booking_support import Sandbox
 from tests.support import eventually
-from tests.ui.conftest import Open, Refuse, admit
+from tests.ui.conftest import Open, Refuse, admit, settled
 
 
 async def _open_letter(pool: asyncpg.Pool, host: str) -> int:
@@ -31,6 +31,7 @@ async def test_a_failed_course_shows_zooms_message_verbatim(
     row = page.get_by_role("row").filter(has_text=course_id)
     await expect(row).to_contain_text("Failed")
     await expect(row).to_contain_text(message)
+    await settled(page)
     await page.get_by_label("Sync status filter").select_option(label="OK")
     await expect(page.get_by_role("row").filter(has_text=course_id)).to_have_count(0)
     await page.goto(f"/ui/courses/{course_id}")
