@@ -15,7 +15,7 @@ from service.api.serialize import jsonable
 from service.domain.analytics import Period
 from service.domain.zoom_attendance import ImportStatus
 from service.services import analytics, attendance
-from service.workers.attendance_import import attendance_rules
+from service.services.attendance_marks import attendance_rules
 
 COURSE_CSV_HEADER = ["Datum", "Buchung", "Name", "E-Mail", "Anwesenheit", "Minuten"]
 

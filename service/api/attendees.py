@@ -7,11 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.api import attendee_actions, input
+from service.api import input
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.api.serialize import jsonable
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
+from service.services import attendee_actions
 
 NAME_MAX = 200
 PROGNOSIS_START_MAX = 100

@@ -12,8 +12,8 @@ from service.adapters import course_reads
 from service.adapters import courses as repo
 from service.adapters.course_reads import CourseNotFound
 from service.api.runtime import ApiRuntime
-from service.workers.course_decisions import course_subject, decide_course
-from service.workers.unit_of_work import UnitOfWork
+from service.services.course_decisions import course_subject, decide_course
+from service.services.unit_of_work import UnitOfWork
 
 
 async def sync_now(rt: ApiRuntime, course_id: str) -> dict[str, Any]:

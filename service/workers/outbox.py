@@ -32,9 +32,9 @@ from service.adapters.postgres import Connection
 from service.adapters.work_items import bury, record_attempt, schedule_retry
 from service.adapters.zoom import ZoomDeferred, ZoomRetryable, ZoomTerminal
 from service.logs import get_logger
+from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import MAX_ATTEMPTS, Terminal, backoff, describe
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
 

@@ -41,7 +41,7 @@ from service.domain.zoom_meeting import (
     meeting_changes,
     meeting_shape,
 )
-from service.workers.course_decisions import (
+from service.services.course_decisions import (
     DELETE_MEETING,
     SYNC_MEETING,
     SYNC_REGISTRANT,
@@ -52,9 +52,9 @@ from service.workers.course_decisions import (
     registrant_needs_call,
     spec_from_body,
 )
+from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 
 CREDENTIALS_RETRY = timedelta(minutes=5)
 ZOOM_NOT_FOUND = (3001,)  # "Meeting {id} is not found or has expired"
