@@ -32,7 +32,7 @@ from service.adapters.api_tokens import create_token
 from service.adapters.migrations import migrate
 from service.adapters.postgres import connect, create_pool
 from service.adapters.sync_jobs import SyncRequest
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.calendly import create_app as create_sandbox
 from service.sandbox.serve import serving

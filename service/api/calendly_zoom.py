@@ -7,10 +7,10 @@ import re
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.api import input
-from service.api.errors import ApiError
-from service.api.runtime import runtime
 from service.domain.numbers import ascii_int
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
 from service.services.calendly_zoom_mapping import map_event_type
 from service.services.unit_of_work import UnitOfWork
 

@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
-from service.api import input
 from service.api.attendees import attendee_changes
-from service.api.errors import REFUSALS, status_of
-from service.api.runtime import runtime
 from service.domain.users import search_key
+from service.http import input
+from service.http.errors import REFUSALS, status_of
+from service.http.runtime import runtime
 from service.services import attendee_actions
 from service.ui.event import form_of_fields
 from service.ui.forms import actor, describe

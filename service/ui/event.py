@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
-from service.api import input
 from service.api.attendees import new_attendee
-from service.api.errors import REFUSALS, status_of
-from service.api.runtime import runtime
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
+from service.http import input
+from service.http.errors import REFUSALS, status_of
+from service.http.runtime import runtime
 from service.services import attendee_actions
 from service.ui.attendee_table import AttendanceFilter, SortKey, View
 from service.ui.forms import actor, describe, form_pairs

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.api.errors import ApiError
+from service.http.errors import ApiError
 from service.services.errors import ServiceError
 
 

@@ -13,10 +13,10 @@ from starlette.responses import Response
 
 from service.adapters import dead_letters, integration_log
 from service.adapters.dead_letters import AlreadyResolved, NotFound
-from service.api.dead_letters import letter_filter, summary
-from service.api.errors import REFUSALS, ApiError, status_of
+from service.api.dead_letters import letter_filter
 from service.api.ops import SYSTEMS, log_filter
-from service.api.runtime import runtime
+from service.http.errors import REFUSALS, ApiError, status_of
+from service.http.runtime import runtime
 from service.services import dead_letter_actions
 from service.ui.forms import actor, describe, form_of
 from service.ui.render import first_rows, language, render, translator
@@ -136,7 +136,7 @@ async def replay_matching(request: Request) -> Response:
         return await letters_page(
             request, status=status_of(problem), error=describe(problem), values=values
         )
-    result = summary(outcomes, dry_run=not confirm)
+    result = dead_letter_actions.summary(outcomes, dry_run=not confirm)
     if confirm:
         message = t("replayed_matching", n=result["matched"])
         return await letters_page(request, message=message, values=values)

@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from service.adapters import sync_jobs, webinars
 from service.adapters.sync_jobs import SyncRequest
-from service.api import keyset
 from service.api.calendly import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS, after_cursor
-from service.api.errors import REFUSALS, status_of
-from service.api.runtime import runtime
+from service.http import keyset
+from service.http.errors import REFUSALS, status_of
+from service.http.runtime import runtime
 from service.services import calendly_sync
 from service.ui.forms import actor
 from service.ui.render import language, render, translator

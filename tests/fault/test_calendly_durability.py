@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from service.adapters.embedded import EmbeddedRedis
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.calendly_push import build_delivery, scenario
 from service.sandbox.serve import serving

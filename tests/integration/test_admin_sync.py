@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from service.adapters.sync_jobs import SyncRequest
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from service.services.calendly_sync import request_sync

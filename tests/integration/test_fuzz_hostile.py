@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.api.app import create_app
 from service.api.openapi import document
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET, inbox_rows_removed

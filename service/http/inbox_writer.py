@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from service.adapters.broker import Courier
-from service.api.errors import ApiError
+from service.http.errors import ApiError
 from service.logs import get_logger
 
 MAX_BATCH = 256
