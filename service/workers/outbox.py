@@ -2,9 +2,10 @@
 
 Row states: `pending` → `in_flight` (claimed; `updated_at` starts the lease the relay expires if
 this process dies) → `done`, or back to `pending` with a later `not_before` (retry, deferral),
-or `dead` with a dead letter (DESIGN rule 5). While the command runs, its lease is renewed every
-third of OUTBOX_LEASE_SECONDS, so a slow command (a long rate-limit wait) is never handed to a
-second worker; each claim gets a new `claim` token, and only its holder may end the run:
+or `dead` with a dead letter (docs/architecture.md: "Failures are classified"). While the
+command runs, its lease is renewed every third of OUTBOX_LEASE_SECONDS, so a slow command (a
+long rate-limit wait) is never handed to a second worker; each claim gets a new `claim` token,
+and only its holder may end the run:
 
 - `ZoomDeferred` (daily limit, credentials missing): waits until `until`; no attempt is spent.
 - a retryable failure (network, 5xx, per-second 429, an answer that was lost, a bug):

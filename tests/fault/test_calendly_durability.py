@@ -1,4 +1,7 @@
-"""A crash loses nothing that was acknowledged: Redis down, worker SIGKILLed (DESIGN rule 1)."""
+"""A crash loses nothing that was acknowledged: Redis down, worker SIGKILLed.
+
+docs/architecture.md: "Redis is a courier, Postgres the truth".
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Typed calls to Zoom's REST API, with the retry and failure rules of DESIGN rule 5.
+"""Typed calls to Zoom's REST API, with the retry and failure rules of
+docs/architecture.md ("Failures are classified").
 
 Every HTTP attempt first takes a slot from the shared rate limiter and is reported to the
 `CallRecorder` (status, duration, Zoom's code and message, cause; never the token). Failures come
