@@ -54,7 +54,6 @@ from service.workers.runtime import WorkerRuntime
 log = get_logger(__name__)
 
 JOB_NAME = "reconcile"
-TARGETS = ("calendly", "zoom", "all", "calendly_subscription")
 RECONCILE_COURSE = "reconcile_course"
 ZOOM_STATUSES = ("approved", "pending", "denied")
 ZOOM_MEETING_NOT_FOUND = 3001

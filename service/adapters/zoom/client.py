@@ -274,13 +274,6 @@ class ZoomClient:
             body = {"action": action, "registrants": batch}
             await self._call(_Request("PUT", path, MEDIUM, cause, body=body))
 
-    async def delete_registrant(
-        self, meeting_id: MeetingId, registrant_id: str, *, cause: Mapping[str, str]
-    ) -> None:
-        """DELETE /meetings/{id}/registrants/{registrant_id} (Light)."""
-        path = f"{_meeting(meeting_id)}/registrants/{_segment(registrant_id)}"
-        await self._call(_Request("DELETE", path, LIGHT, cause))
-
     async def _json(self, request: _Request) -> Json:
         response = await self._call(request)
         try:
