@@ -26,13 +26,7 @@ def attendance_rules(settings: Settings) -> AttendanceRules:
 async def apply_event_marks(unit: UnitOfWork, rules: AttendanceRules, event: Any) -> int:
     """Set Zoom's marks on the event's active attendees; returns how many changed."""
     conn = unit.conn
-    ids = [
-        r["id"]
-        for r in await conn.fetch(
-            "SELECT id FROM calendly_attendees WHERE event_id = $1 AND status = 'active'",
-            event["id"],
-        )
-    ]
+    ids = await attendee_admin.active_ids_of_event(conn, event["id"])
     for key in await attendee_admin.lock_keys(conn, ids):
         await unit.lock(key)
     rows = await repo.event_attendees(conn, event["id"])

@@ -28,7 +28,7 @@ async def add_manual(
     async with pool.acquire() as conn, conn.transaction():
         unit = UnitOfWork(conn)
         await unit.lock(f"manual-attendees:{event_id}")  # two adds of one email: one wins
-        if not await conn.fetchval("SELECT true FROM calendly_events WHERE id = $1", event_id):
+        if not await attendee_admin.event_exists(conn, event_id):
             raise NotFound(f"no such event: {event_id}")
         existing = await attendee_admin.active_with_email(conn, event_id, email)
         if existing is not None:

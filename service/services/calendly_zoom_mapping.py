@@ -9,10 +9,7 @@ every invitee of that type. Both only decide; the `sync_calendly_registrant` out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from service.adapters.postgres import Connection
+from service.adapters import calendly_zoom as repo
 from service.services.unit_of_work import UnitOfWork
 
 SYNC_CALENDLY_REGISTRANT = "sync_calendly_registrant"
@@ -22,47 +19,13 @@ def attendee_subject(attendee_id: int) -> str:
     return f"attendee:{attendee_id}"
 
 
-@dataclass(frozen=True)
-class Invitee:
-    attendee_id: int
-    name: str
-    email: str
-    active: bool
-    meeting_id: int
-
-
-async def mapped_invitee(conn: Connection, attendee_id: int) -> Invitee | None:
-    """The attendee with the Zoom meeting its event type is mapped to; None when unmapped."""
-    row = await conn.fetchrow(
-        """
-        SELECT a.id, a.name, a.email, a.status, e.status AS event_status, m.meeting_id
-          FROM calendly_attendees a
-          JOIN calendly_events e ON e.id = a.event_id
-          JOIN calendly_event_type_zoom m
-            ON m.event_type_uuid = regexp_replace(e.event_type_uri, '^.*/', '')
-         WHERE a.id = $1
-        """,
-        attendee_id,
-    )
-    if row is None:
-        return None
-    active = row["status"] == "active" and row["event_status"] == "active"
-    return Invitee(row["id"], row["name"], row["email"], active, row["meeting_id"])
-
-
-async def registrant_row(conn: Connection, attendee_id: int) -> Any:
-    return await conn.fetchrow(
-        "SELECT * FROM calendly_zoom_registrants WHERE attendee_id = $1", attendee_id
-    )
-
-
 async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:
     """Decide whether the invitee's registrant needs a Zoom call; queue it if so."""
     await unit.lock(attendee_subject(attendee_id))
-    invitee = await mapped_invitee(unit.conn, attendee_id)
+    invitee = await repo.mapped_invitee(unit.conn, attendee_id)
     if invitee is None:
         return
-    row = await registrant_row(unit.conn, attendee_id)
+    row = await repo.registrant_row(unit.conn, attendee_id)
     on_meeting = row is not None and row["meeting_id"] == invitee.meeting_id
     approved = on_meeting and row["zoom_status"] == "approved"
     if row is not None and row["state"] == "failed" and on_meeting:
@@ -74,31 +37,8 @@ async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:
 
 async def map_event_type(unit: UnitOfWork, uuid: str, meeting_id: int) -> int:
     """Map the event type to the meeting and decide for each of its invitees; returns how many."""
-    await unit.conn.execute(
-        """
-        INSERT INTO calendly_event_type_zoom (event_type_uuid, meeting_id) VALUES ($1, $2)
-        ON CONFLICT (event_type_uuid) DO UPDATE
-           SET meeting_id = EXCLUDED.meeting_id, updated_at = now()
-        """,
-        uuid,
-        meeting_id,
-    )
-    await unit.conn.execute(
-        """
-        UPDATE calendly_zoom_registrants SET state = 'pending'
-         WHERE state = 'failed' AND attendee_id IN (
-               SELECT a.id FROM calendly_attendees a JOIN calendly_events e ON e.id = a.event_id
-                WHERE regexp_replace(e.event_type_uri, '^.*/', '') = $1)
-        """,
-        uuid,
-    )
-    ids = await unit.conn.fetch(
-        """
-        SELECT a.id FROM calendly_attendees a JOIN calendly_events e ON e.id = a.event_id
-         WHERE regexp_replace(e.event_type_uri, '^.*/', '') = $1 ORDER BY a.id
-        """,
-        uuid,
-    )
-    for row in ids:
-        await on_invitee_changed(unit, row["id"])
+    await repo.map_event_type(unit.conn, uuid, meeting_id)
+    ids = await repo.invitee_ids_of_event_type(unit.conn, uuid)
+    for attendee_id in ids:
+        await on_invitee_changed(unit, attendee_id)
     return len(ids)

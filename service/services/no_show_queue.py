@@ -4,6 +4,7 @@ here that the attendee's no-show must follow; `service/workers/no_shows.py` send
 
 from __future__ import annotations
 
+from service.adapters import attendee_admin
 from service.services.unit_of_work import UnitOfWork
 
 SYNC_NO_SHOW = "sync_calendly_no_show"
@@ -15,11 +16,7 @@ def no_show_subject(attendee_id: int) -> str:
 
 async def attendance_changed(unit: UnitOfWork, attendee_ids: list[int]) -> None:
     """Queue the Calendly no-show of each Calendly invitee whose `attended` was set."""
-    rows = await unit.conn.fetch(
-        "SELECT id FROM calendly_attendees WHERE id = ANY($1::bigint[]) AND uri IS NOT NULL",
-        attendee_ids,
-    )
-    for row in sorted(rows, key=lambda r: int(r["id"])):
+    for attendee_id in await attendee_admin.calendly_invitee_ids(unit.conn, attendee_ids):
         await unit.add_command(
-            SYNC_NO_SHOW, no_show_subject(row["id"]), cause={"attendee_id": str(row["id"])}
+            SYNC_NO_SHOW, no_show_subject(attendee_id), cause={"attendee_id": str(attendee_id)}
         )

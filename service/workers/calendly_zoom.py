@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.adapters.calendly_zoom import Invitee, mapped_invitee, registrant_row
 from service.adapters.postgres import Connection
 from service.adapters.zoom import ZoomAmbiguous, ZoomClient, ZoomError, ZoomTerminal
 from service.domain.emails import InvalidEmail, zoom_email
-from service.services.calendly_zoom_mapping import (
-    SYNC_CALENDLY_REGISTRANT,
-    Invitee,
-    attendee_subject,
-    mapped_invitee,
-    registrant_row,
-)
+from service.services.calendly_zoom_mapping import SYNC_CALENDLY_REGISTRANT, attendee_subject
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime

@@ -125,3 +125,21 @@ def test_the_table_keeps_the_layering_rules() -> None:
 def test_exceptions_are_still_needed() -> None:
     used = {(module, target) for module, _package, target in _edges()}
     assert sorted(set(EXCEPTIONS) - used) == []
+
+
+QUERY_METHODS = frozenset(
+    {"execute", "executemany", "fetch", "fetchrow", "fetchval", "copy_records_to_table"}
+)
+
+
+def test_services_run_no_sql_themselves() -> None:
+    """A use case opens the transaction; its SQL is in service/adapters/ (the repositories)."""
+    queries = sorted(
+        f"{path.relative_to(SERVICE.parent)}:{node.lineno} .{node.func.attr}()"
+        for path in (SERVICE / "services").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in QUERY_METHODS
+    )
+    assert queries == []
