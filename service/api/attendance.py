@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from service.api import query
 from service.api.attendee_export import ATTENDANCE, csv_response, csv_text
+from service.api.courses import course_id_of
 from service.api.pagination import encode_cursor, page_params
 from service.domain.analytics import Period
 from service.domain.zoom_attendance import ImportStatus
@@ -22,7 +23,7 @@ COURSE_CSV_HEADER = ["Datum", "Buchung", "Name", "E-Mail", "Anwesenheit", "Minut
 
 
 async def _course(request: Request) -> dict[str, object]:
-    course_id = request.path_params["course_id"]
+    course_id = course_id_of(request)
     found = await attendance.course_attendance(
         runtime(request).pool, course_id, runtime(request).settings.attendance_min_percent
     )

@@ -48,7 +48,7 @@ def _limit(request: Request) -> int:
     return limit
 
 
-def _course_id(request: Request) -> str:
+def course_id_of(request: Request) -> str:
     """The booking system's id as given; one Postgres can't hold (U+0000) can't exist."""
     course_id = str(request.path_params["course_id"])
     if not input.storable(course_id):
@@ -75,7 +75,7 @@ async def list_courses(request: Request) -> JSONResponse:
 
 
 async def get_course(request: Request) -> JSONResponse:
-    course_id = _course_id(request)
+    course_id = course_id_of(request)
     async with runtime(request).pool.acquire() as conn:
         try:
             return JSONResponse(await course_reads.detail(conn, course_id))
@@ -86,7 +86,7 @@ async def get_course(request: Request) -> JSONResponse:
 async def sync_course(request: Request) -> JSONResponse:
     """Validate again and queue what Zoom needs now; failed work is tried again."""
     try:
-        detail = await sync_now(runtime(request), _course_id(request))
+        detail = await sync_now(runtime(request), course_id_of(request))
     except CourseNotFound as error:
         raise ApiError(404, str(error)) from None
     return JSONResponse(detail, status_code=202)
