@@ -1,4 +1,4 @@
-"""The API process: ingress webhooks, the admin / ops API, health and metrics."""
+"""The API process's app and composition root: webhooks, the admin / ops API, the web UI, health."""
 
 from __future__ import annotations
 
