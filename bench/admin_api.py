@@ -32,11 +32,12 @@ from service.adapters.api_tokens import create_token
 from service.adapters.migrations import migrate
 from service.adapters.postgres import connect, create_pool
 from service.adapters.sync_jobs import SyncRequest
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.calendly import create_app as create_sandbox
 from service.sandbox.serve import serving
-from service.workers.calendly_sync import request_sync, run_sync
+from service.services.calendly_sync import request_sync
+from service.workers.calendly_sync import run_sync
 
 EVENTS, ATTENDEES = 500, 50
 SYNC_EVENTS, SYNC_INVITEES = 250, 2

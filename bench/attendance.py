@@ -28,7 +28,7 @@ from typing import Any
 import asyncpg
 import httpx
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from service.sandbox.zoom import ZoomSandboxSettings

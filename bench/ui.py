@@ -31,7 +31,7 @@ from service.adapters import ui_sessions
 from service.adapters.api_tokens import create_token
 from service.adapters.migrations import migrate
 from service.adapters.postgres import connect
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from service.ui.guard import SESSION_COOKIE

@@ -28,7 +28,7 @@ import redis.asyncio as aioredis
 
 from service.adapters.vendor_calls import NoRecorder
 from service.adapters.zoom import SlidingWindowLimiter, TokenProvider, ZoomClient
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from service.sandbox.zoom import ZoomSandboxSettings

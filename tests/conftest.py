@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from service.adapters.api_tokens import create_token
 from service.adapters.embedded import EmbeddedPostgres, EmbeddedRedis
 from service.adapters.postgres import create_pool
-from service.api.app import create_app
+from service.app import create_app
 from service.config import Settings, load_settings
 from service.sandbox.serve import serving
 from tests.support import (

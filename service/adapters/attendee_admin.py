@@ -100,3 +100,23 @@ async def set_attendance(conn: Connection, marks: dict[int, bool | None], by: st
 
 async def user_exists(conn: Connection, user_id: str) -> bool:
     return bool(await conn.fetchval("SELECT true FROM users WHERE id = $1", user_id))
+
+
+async def event_exists(conn: Connection, event_id: int) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM calendly_events WHERE id = $1", event_id))
+
+
+async def active_ids_of_event(conn: Connection, event_id: int) -> list[int]:
+    rows = await conn.fetch(
+        "SELECT id FROM calendly_attendees WHERE event_id = $1 AND status = 'active'", event_id
+    )
+    return [row["id"] for row in rows]
+
+
+async def calendly_invitee_ids(conn: Connection, attendee_ids: list[int]) -> list[int]:
+    """Those of `attendee_ids` that are Calendly invitees (not added by hand), in id order."""
+    rows = await conn.fetch(
+        "SELECT id FROM calendly_attendees WHERE id = ANY($1::bigint[]) AND uri IS NOT NULL",
+        attendee_ids,
+    )
+    return sorted(int(row["id"]) for row in rows)

@@ -1,4 +1,5 @@
-"""Dead letters for ops: list, read with their history, replay and discard (DESIGN rule 5).
+"""Dead letters for ops: list, read with their history, replay and discard
+(docs/architecture.md: "Failures are classified").
 
 The API and the CLI share this module, so `webinar-sync dlq replay 7` and
 `POST /api/v1/ops/dead-letters/7/replay` do exactly the same thing. A replay puts the
@@ -90,7 +91,8 @@ status, created_at, resolved_at
 """
 
 # `error` is a substring of the message, taken literally: % and _ in it are escaped, so a
-# filter of "%" matches only messages containing "%" (never all of them, DESIGN bulk replay).
+# filter of "%" matches only messages containing "%" (never all of them: a bulk replay must
+# replay only what ops chose).
 _FILTER = r"""
     ($1::text IS NULL OR status = $1)
 AND ($2::text IS NULL OR source = $2)

@@ -113,3 +113,31 @@ async def notify(
         message,
         details or {},
     )
+
+
+async def advisory_lock(conn: Connection, key: str) -> None:
+    """Held until the transaction ends (`UnitOfWork.lock`)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+
+
+async def queue_command(
+    conn: Connection,
+    command: str,
+    subject: str,
+    payload: dict[str, Any],
+    cause: dict[str, str],
+) -> int | None:
+    """A new pending outbox row's id; None when one is already pending for the subject."""
+    outbox_id: int | None = await conn.fetchval(
+        """
+        INSERT INTO outbox (command, subject, payload, cause)
+        VALUES ($1, $2, $3, $4)
+        ON CONFLICT (command, subject) WHERE status = 'pending' DO NOTHING
+        RETURNING id
+        """,
+        command,
+        subject,
+        payload,
+        cause,
+    )
+    return outbox_id

@@ -6,16 +6,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from service.api import input, query
+from service.api import query
 from service.api.attendee_export import ATTENDANCE, csv_response, csv_text
-from service.api.errors import ApiError
 from service.api.pagination import encode_cursor, page_params
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
 from service.domain.analytics import Period
 from service.domain.zoom_attendance import ImportStatus
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 from service.services import analytics, attendance
-from service.workers.attendance_import import attendance_rules
+from service.services.attendance_marks import attendance_rules
 
 COURSE_CSV_HEADER = ["Datum", "Buchung", "Name", "E-Mail", "Anwesenheit", "Minuten"]
 

@@ -7,11 +7,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.api import attendee_actions, input
-from service.api.errors import ApiError
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
+from service.services import attendee_actions
 
 NAME_MAX = 200
 PROGNOSIS_START_MAX = 100

@@ -3,7 +3,7 @@
 Role `admin` may do everything; role `ops` may read anything and act only on
 /api/v1/ops/*. The check sits in front of every route, so a new endpoint cannot be
 left open by forgetting a decorator. Tokens are checked against an in-process copy of the
-live ones (`service.api.token_cache`): a bad token costs no query of its own.
+live ones (`service.http.token_cache`): a bad token costs no query of its own.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.api.errors import error_response
-from service.api.runtime import runtime_of
+from service.http.errors import error_response
+from service.http.runtime import runtime_of
 
 PROTECTED_PREFIX = "/api/v1/"
 OPS_PREFIX = "/api/v1/ops/"

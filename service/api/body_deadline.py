@@ -12,7 +12,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.api.errors import ApiError
+from service.http.errors import ApiError
 
 
 class BodyDeadlineMiddleware:

@@ -9,12 +9,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters import webinars
-from service.api import input, keyset
-from service.api.errors import ApiError
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
 from service.domain.numbers import ascii_int
+from service.http import input, keyset
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 
 STATUSES = ("active", "canceled")
 DEFAULT_UPCOMING_DAYS = 14

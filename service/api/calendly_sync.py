@@ -13,10 +13,10 @@ from starlette.responses import JSONResponse
 
 from service.adapters import sync_jobs
 from service.adapters.sync_jobs import SyncRequest
-from service.api import input
-from service.api.errors import ApiError
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 from service.services import calendly_sync
 
 MODES = ("recent", "since", "full")

@@ -7,12 +7,12 @@ import re
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.api import input
-from service.api.errors import ApiError
-from service.api.runtime import runtime
 from service.domain.numbers import ascii_int
-from service.workers.calendly_zoom import map_event_type
-from service.workers.unit_of_work import UnitOfWork
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.services.calendly_zoom_mapping import map_event_type
+from service.services.unit_of_work import UnitOfWork
 
 MAX_MEETING_ID = 2**63 - 1  # Zoom meeting ids are 64-bit integers
 _EVENT_TYPE_UUID = re.compile(r"[A-Za-z0-9_-]{1,64}")

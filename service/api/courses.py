@@ -9,11 +9,11 @@ from starlette.responses import JSONResponse
 
 from service.adapters import course_reads
 from service.adapters.course_reads import CourseNotFound
-from service.api import input
-from service.api.errors import ApiError
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.api.runtime import runtime
 from service.domain.numbers import ascii_int
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
 from service.services.course_sync import sync_now
 
 SYNC_STATUSES = ("ok", "pending", "failed")

@@ -15,13 +15,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from service.adapters import dead_letters
-from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound, Outcome
-from service.api import input, query
+from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound
+from service.api import query
 from service.api.auth import Principal
-from service.api.errors import ApiError
 from service.api.pagination import page, page_params
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 from service.services import dead_letter_actions
 
 STATUS_ANY = "any"
@@ -99,20 +100,7 @@ async def replay_dead_letters(request: Request) -> JSONResponse:
     outcomes = await dead_letter_actions.replay_matching(
         runtime(request), where, _actor(request), dry_run=dry_run
     )
-    return JSONResponse(summary(outcomes, dry_run=dry_run))
-
-
-def summary(outcomes: list[Outcome], *, dry_run: bool) -> dict[str, Any]:
-    """Counts by result plus each letter, so a dry run says exactly what a real run would do."""
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.result] = counts.get(outcome.result, 0) + 1
-    return {
-        "dry_run": dry_run,
-        "matched": len(outcomes),
-        "results": counts,
-        "items": [outcome.as_json() for outcome in outcomes],
-    }
+    return JSONResponse(dead_letter_actions.summary(outcomes, dry_run=dry_run))
 
 
 async def discard_dead_letter(request: Request) -> JSONResponse:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters.migrations import MigrationError, pending_migrations
-from service.api.runtime import ApiRuntime, runtime
+from service.http.runtime import ApiRuntime, runtime
 
 CHECK_TIMEOUT_S = 2.0
 

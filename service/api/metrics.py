@@ -16,7 +16,6 @@ from collections.abc import Iterable
 import asyncpg
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
-    CollectorRegistry,
     Counter,
     Histogram,
     generate_latest,
@@ -28,15 +27,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.adapters.metrics_reads import Snapshot, read_snapshot
 from service.api.attendance_metrics import attendance_families
-from service.api.runtime import runtime
+from service.http.registry import REGISTRY
+from service.http.runtime import runtime
 
-REGISTRY = CollectorRegistry()
-INGRESS_EVENTS = Counter(
-    "webinar_sync_ingress_events_total",
-    "Webhook deliveries stored, by source and outcome (accepted, duplicate, ignored)",
-    ["source", "outcome"],
-    registry=REGISTRY,
-)
 INGRESS_REQUESTS = Counter(
     "webinar_sync_ingress_requests_total",
     "Webhook requests by source and HTTP status",

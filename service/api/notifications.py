@@ -7,8 +7,8 @@ from starlette.responses import JSONResponse
 
 from service.adapters import notifications
 from service.api.pagination import page, page_params
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 
 
 async def list_notifications(request: Request) -> JSONResponse:

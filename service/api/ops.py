@@ -15,12 +15,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from service.adapters import integration_log
-from service.api import dead_letters, input, query
-from service.api.errors import ApiError
+from service.api import dead_letters, query
 from service.api.pagination import page, page_params
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
 from service.domain.numbers import ascii_int
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 
 SYSTEMS = ("zoom", "calendly")
 INBOX_STATUSES = ("pending", "done", "ignored", "dead")

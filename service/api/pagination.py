@@ -10,9 +10,9 @@ from typing import Any
 
 from starlette.requests import Request
 
-from service.api import keyset
-from service.api.errors import ApiError
 from service.domain.numbers import ascii_int
+from service.http import keyset
+from service.http.errors import ApiError
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

@@ -6,12 +6,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters import participations
-from service.api import input
-from service.api.errors import ApiError
 from service.api.pagination import page, page_params
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
 from service.domain.numbers import ascii_int
+from service.http import input
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 
 
 async def list_participations(request: Request) -> JSONResponse:

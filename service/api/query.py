@@ -1,6 +1,6 @@
 """Reading ops filters from query strings and JSON bodies; the first bad field answers 422.
 
-Admin forms collect every problem before answering (`service.api.input`); a filter has a
+Admin forms collect every problem before answering (`service.http.input`); a filter has a
 handful of optional fields, so naming the first wrong one is enough.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 from starlette.requests import Request
 
-from service.api.errors import ApiError
-from service.api.input import json_body
 from service.domain.numbers import ascii_int
+from service.http.errors import ApiError
+from service.http.input import json_body
 
 
 def invalid(field: str, problem: str) -> ApiError:

@@ -6,12 +6,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters import user_reads
-from service.api import input, keyset
-from service.api.errors import ApiError
-from service.api.runtime import runtime
-from service.api.serialize import jsonable
 from service.domain.numbers import ascii_int
 from service.domain.users import search_key
+from service.http import input, keyset
+from service.http.errors import ApiError
+from service.http.runtime import runtime
+from service.http.serialize import jsonable
 
 QUERY_MAX = 100
 DEFAULT_LIMIT = 20

@@ -16,9 +16,9 @@ from service.adapters import dead_letters
 from service.adapters.broker import Courier, create_broker
 from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound
 from service.adapters.postgres import connect
-from service.api.dead_letters import summary
-from service.api.serialize import jsonable
 from service.config import Settings
+from service.http.serialize import jsonable
+from service.services import dead_letter_actions
 
 ACTOR = "cli"
 
@@ -56,7 +56,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
             outcomes, resent = await dead_letters.replay_matching(
                 conn, where, ACTOR, dry_run=args.dry_run
             )
-            _print(summary(outcomes, dry_run=args.dry_run))
+            _print(dead_letter_actions.summary(outcomes, dry_run=args.dry_run))
         else:
             outcome, resent = await dead_letters.replay(conn, args.id, ACTOR, dry_run=args.dry_run)
             _print({"dry_run": args.dry_run, **outcome.as_json()})

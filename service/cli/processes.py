@@ -31,7 +31,7 @@ def run_api(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.require_services()
     uvicorn.run(
-        "service.api.app:create_app_from_environment",
+        "service.app:create_app_from_environment",
         factory=True,
         workers=args.workers,
         host=settings.host,

@@ -1,12 +1,9 @@
-"""Attendance marks from admins: the bulk update request, and the counts on the upcoming list."""
+"""Attendance marks from admins: the bulk update request, checked whole before anything is set."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
-
-from service.domain.calendly_payloads import CalendlyStatus
 
 
 @dataclass(frozen=True)
@@ -92,37 +89,3 @@ def _attendee_id(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     return None
-
-
-class CountedAttendee(Protocol):
-    """What the counts read of an attendee (an `AttendeeState` fits)."""
-
-    @property
-    def status(self) -> CalendlyStatus: ...
-
-    @property
-    def attended(self) -> bool | None: ...
-
-
-@dataclass(frozen=True)
-class ParticipationCounts:
-    """Counts shown per upcoming webinar; only active attendees count (CONTRACT §5)."""
-
-    pending: int
-    participated: int
-    not_participated: int
-
-    @property
-    def participation(self) -> int:
-        """Everyone still booked: pending + participated + not participated."""
-        return self.pending + self.participated + self.not_participated
-
-
-def count_participation(attendees: Iterable[CountedAttendee]) -> ParticipationCounts:
-    """Tally active attendees by attendance; cancelled bookings (incl. rescheduled) are left out."""
-    marks = [a.attended for a in attendees if a.status is CalendlyStatus.ACTIVE]
-    return ParticipationCounts(
-        pending=marks.count(None),
-        participated=marks.count(True),
-        not_participated=marks.count(False),
-    )

@@ -435,8 +435,6 @@ _READERS: dict[str, Callable[[_Fields], EventData]] = {
     "user.upserted": _user,
 }
 
-EVENT_TYPES = frozenset(_READERS)
-
 
 def parse_booking_event(body: object) -> BookingEvent:
     """Turn a decoded JSON body into a `BookingEvent`.

@@ -40,9 +40,6 @@ class CalendlyStatus(StrEnum):
     CANCELED = "canceled"
 
 
-CONFERENCE_KINDS = frozenset(
-    {"google_conference", "zoom", "gotomeeting", "microsoft_teams_conference", "webex_conference"}
-)
 PHONE_KINDS = frozenset({"outbound_call", "inbound_call"})
 
 

@@ -12,7 +12,8 @@ add-registrant answer; it is read from the registrant list instead.
 Each meeting we create carries its course's marker as the first line of its `agenda` (the topic
 is the course title, CONTRACT §4). `GET /users/{userId}/meetings` returns `agenda` (cut to 250
 characters), so when a create's answer is lost the meeting can be found again by its marker
-instead of being created twice (DESIGN rule 4). The marker is sent only on create and is not
+instead of being created twice (docs/architecture.md: "Zoom calls are not blindly
+repeated"). The marker is sent only on create and is not
 part of `MeetingSpec`, so it never causes an update by itself.
 """
 

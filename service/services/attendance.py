@@ -1,7 +1,7 @@
 """Attendance use cases (CONTRACT §7), shared by the API and the web UI.
 
 Every function takes the asyncpg pool and returns plain data (dicts, lists, str, int, None,
-datetimes); refusals are `ApiError` (status, message, details) as in the other use cases.
+datetimes); refusals are `service.services.errors` (message, details) as in the other use cases.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from service.adapters import attendance as repo
 from service.adapters import attendance_reads as reads
 from service.adapters import courses
 from service.adapters.broker import Courier
-from service.api.errors import ApiError
 from service.domain.zoom_attendance import (
     AttendanceRules,
     ImportStatus,
@@ -24,8 +23,9 @@ from service.domain.zoom_attendance import (
     session_seconds,
     session_windows,
 )
-from service.workers.attendance_marks import apply_event_marks
-from service.workers.unit_of_work import UnitOfWork
+from service.services.attendance_marks import apply_event_marks
+from service.services.errors import Conflict, Invalid, NotFound
+from service.services.unit_of_work import UnitOfWork
 
 
 async def course_attendance(
@@ -142,14 +142,13 @@ async def link_unmatched(
     """Credit an unmatched participant to an attendee of the instance's Calendly event or to a
     booking of its course, as if it had matched; marks, audit, pipeline and (with
     `rules.push_no_shows`) no-shows follow. `rules` is `attendance_rules(settings)` from
-    service.workers.attendance_import.
+    service.services.attendance_marks.
 
     Exactly one of `attendee_id` / `booking_id`. 404: no such unmatched participant; 409: it
     is linked already; 422: the target is unknown or belongs to another event or course.
     """
     if (attendee_id is None) == (booking_id is None):
-        raise ApiError(
-            422,
+        raise Invalid(
             "the request is invalid",
             [{"field": "attendee_id", "problem": "give exactly one of attendee_id, booking_id"}],
         )
@@ -157,10 +156,9 @@ async def link_unmatched(
         unit = UnitOfWork(conn)
         row = await reads.unmatched_for_update(conn, unmatched_id)
         if row is None:
-            raise ApiError(404, f"no such unmatched participant: {unmatched_id}")
+            raise NotFound(f"no such unmatched participant: {unmatched_id}")
         if row["linked_at"] is not None:
-            raise ApiError(
-                409,
+            raise Conflict(
                 f"unmatched participant {unmatched_id} is already linked to "
                 f"{row['linked_kind']} {row['linked_target']}",
             )
@@ -192,7 +190,7 @@ async def link_unmatched(
     return _with_minutes(linked)
 
 
-def _wrong_target(field: str, what: str, where: str, row: dict[str, Any]) -> ApiError:
+def _wrong_target(field: str, what: str, where: str, row: dict[str, Any]) -> Invalid:
     owner = row["calendly_event_id"] if where == "event" else row["course_id"]
     problem = (
         f"{what} is not one of the {where} this participant's meeting instance belongs to "
@@ -200,4 +198,4 @@ def _wrong_target(field: str, what: str, where: str, row: dict[str, Any]) -> Api
         if owner is not None
         else f"this participant's meeting instance belongs to no {where}"
     )
-    return ApiError(422, "the request is invalid", [{"field": field, "problem": problem}])
+    return Invalid("the request is invalid", [{"field": field, "problem": problem}])

@@ -11,12 +11,12 @@ from typing import Any
 from service.adapters import course_reads
 from service.adapters import courses as repo
 from service.adapters.course_reads import CourseNotFound
-from service.api.runtime import ApiRuntime
-from service.workers.course_decisions import course_subject, decide_course
-from service.workers.unit_of_work import UnitOfWork
+from service.services.course_decisions import course_subject, decide_course
+from service.services.resources import Resources
+from service.services.unit_of_work import UnitOfWork
 
 
-async def sync_now(rt: ApiRuntime, course_id: str) -> dict[str, Any]:
+async def sync_now(rt: Resources, course_id: str) -> dict[str, Any]:
     async with rt.pool.acquire() as conn:
         unit = UnitOfWork(conn)
         async with conn.transaction():

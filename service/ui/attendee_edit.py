@@ -8,11 +8,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
-from service.api import attendee_actions, input
 from service.api.attendees import attendee_changes
-from service.api.errors import ApiError
-from service.api.runtime import runtime
 from service.domain.users import search_key
+from service.http import input
+from service.http.errors import REFUSALS, status_of
+from service.http.runtime import runtime
+from service.services import attendee_actions
 from service.ui.event import form_of_fields
 from service.ui.forms import actor, describe
 from service.ui.render import language, render, translator
@@ -24,7 +25,7 @@ FIELDS = ("prognosis_class_count", "prognosis_start", "notes")
 def _attendee_id(request: Request) -> int:
     try:
         return input.path_id(request, "attendee")
-    except ApiError:
+    except REFUSALS:
         return -1
 
 
@@ -77,8 +78,8 @@ async def _apply(request: Request, body: dict[str, Any], done: str) -> Response:
         await attendee_actions.edit(
             runtime(request).pool, _attendee_id(request), changes, actor(request)
         )
-    except ApiError as problem:
-        return await page(request, status=problem.status, error=describe(problem))
+    except REFUSALS as problem:
+        return await page(request, status=status_of(problem), error=describe(problem))
     return await page(request, message=done)
 
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from service.adapters import course_reads
 from service.adapters.course_reads import CourseNotFound
 from service.api.courses import SYNC_STATUSES
-from service.api.runtime import runtime
+from service.http.runtime import runtime
 from service.services.course_sync import sync_now
 from service.ui.render import first_rows, language, render, translator
 

@@ -1,6 +1,6 @@
 """The Event page: the attendee table, bulk attendance, add attendee (CONTRACT §6 "Event").
 
-Every change goes through the same use cases as the REST API (service/api/attendee_actions.py)
+Every change goes through the same use cases as the REST API (service/services/attendee_actions.py)
 and the same input rules (service/api/attendees.py), so counts and the teacher pipeline follow
 exactly as they do for an API client.
 """
@@ -13,11 +13,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
-from service.api import attendee_actions, input
 from service.api.attendees import new_attendee
-from service.api.errors import ApiError
-from service.api.runtime import runtime
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
+from service.http import input
+from service.http.errors import REFUSALS, status_of
+from service.http.runtime import runtime
+from service.services import attendee_actions
 from service.ui.attendee_table import AttendanceFilter, SortKey, View
 from service.ui.forms import actor, describe, form_pairs
 from service.ui.render import language, render, translator
@@ -33,7 +34,7 @@ MARK_LABELS = {
 def _event_id(request: Request) -> int:
     try:
         return input.path_id(request, "event")
-    except ApiError:
+    except REFUSALS:
         return -1
 
 
@@ -111,9 +112,11 @@ async def mark(request: Request) -> Response:
         )
     except InvalidAttendanceUpdates as problem:
         return await page(request, event_id, status=422, error=str(problem), selected=selected)
-    except ApiError as problem:
+    except REFUSALS as problem:
         error = describe(problem)
-        return await page(request, event_id, status=problem.status, error=error, selected=selected)
+        return await page(
+            request, event_id, status=status_of(problem), error=error, selected=selected
+        )
     message = t("marked", count=len(changed), mark=t(MARK_LABELS[mark_name]))
     return await page(request, event_id, message=message)
 
@@ -130,9 +133,9 @@ async def add(request: Request) -> Response:
         created = await attendee_actions.add_manual(
             runtime(request).pool, event_id, name, email, actor(request)
         )
-    except ApiError as problem:
+    except REFUSALS as problem:
         return await page(
-            request, event_id, status=problem.status, error=describe(problem), draft=form
+            request, event_id, status=status_of(problem), error=describe(problem), draft=form
         )
     return await page(request, event_id, message=t("attendee_added", name=created["name"]))
 

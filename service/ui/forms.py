@@ -7,7 +7,8 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from service.api.errors import ApiError
+from service.http.errors import ApiError
+from service.services.errors import ServiceError
 
 
 async def form_pairs(request: Request) -> list[tuple[str, str]]:
@@ -33,7 +34,7 @@ def redirect(request: Request, url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def describe(error: ApiError) -> str:
+def describe(error: ApiError | ServiceError) -> str:
     """The API's error message with every detail, for a role="alert" line."""
     details = "; ".join(
         f"{d['field']}: {d['problem']}" if isinstance(d, dict) and "problem" in d else str(d)

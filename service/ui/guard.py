@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.adapters import ui_sessions
-from service.api.runtime import runtime_of
+from service.http.runtime import runtime_of
 from service.ui.render import language, render, translator
 
 UI_PREFIX = "/ui/"

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import ui_sessions
-from service.api.runtime import runtime
+from service.http.runtime import runtime
 from service.ui.forms import form_of, redirect
 from service.ui.guard import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from service.ui.render import language, render, translator

@@ -13,10 +13,10 @@ from starlette.responses import Response
 
 from service.adapters import dead_letters, integration_log
 from service.adapters.dead_letters import AlreadyResolved, NotFound
-from service.api.dead_letters import letter_filter, summary
-from service.api.errors import ApiError
+from service.api.dead_letters import letter_filter
 from service.api.ops import SYSTEMS, log_filter
-from service.api.runtime import runtime
+from service.http.errors import REFUSALS, ApiError, status_of
+from service.http.runtime import runtime
 from service.services import dead_letter_actions
 from service.ui.forms import actor, describe, form_of
 from service.ui.render import first_rows, language, render, translator
@@ -48,8 +48,8 @@ async def letters_page(
             letters = await dead_letters.list_letters(
                 conn, where, before_id=None, limit=MAX_ROWS + 1
             )
-    except ApiError as problem:
-        status, error = problem.status, describe(problem)
+    except REFUSALS as problem:
+        status, error = status_of(problem), describe(problem)
     context = {
         "title": t("nav_dead_letters"),
         **first_rows(letters, MAX_ROWS),
@@ -132,11 +132,11 @@ async def replay_matching(request: Request) -> Response:
         outcomes = await dead_letter_actions.replay_matching(
             runtime(request), where, actor(request), dry_run=not confirm
         )
-    except ApiError as problem:
+    except REFUSALS as problem:
         return await letters_page(
-            request, status=problem.status, error=describe(problem), values=values
+            request, status=status_of(problem), error=describe(problem), values=values
         )
-    result = summary(outcomes, dry_run=not confirm)
+    result = dead_letter_actions.summary(outcomes, dry_run=not confirm)
     if confirm:
         message = t("replayed_matching", n=result["matched"])
         return await letters_page(request, message=message, values=values)
@@ -152,8 +152,8 @@ async def log_page(request: Request) -> Response:
         where = log_filter(params)
         async with runtime(request).pool.acquire() as conn:
             rows = await integration_log.list_calls(conn, where, before_id=None, limit=MAX_ROWS + 1)
-    except ApiError as problem:
-        status, error = problem.status, describe(problem)
+    except REFUSALS as problem:
+        status, error = status_of(problem), describe(problem)
     context = {
         "title": t("nav_integration_log"),
         **first_rows(rows, MAX_ROWS),

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import notifications, user_reads
-from service.api.runtime import runtime
 from service.domain.users import search_key
+from service.http.runtime import runtime
 from service.ui.render import first_rows, language, render, translator
 
 MAX_ROWS = 200

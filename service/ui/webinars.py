@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from service.adapters import sync_jobs, webinars
 from service.adapters.sync_jobs import SyncRequest
-from service.api import keyset
 from service.api.calendly import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS, after_cursor
-from service.api.errors import ApiError
-from service.api.runtime import runtime
+from service.http import keyset
+from service.http.errors import REFUSALS, status_of
+from service.http.runtime import runtime
 from service.services import calendly_sync
 from service.ui.forms import actor
 from service.ui.render import language, render, translator
@@ -38,7 +38,7 @@ async def _page(
         error, status, days = t("days_invalid", max=MAX_UPCOMING_DAYS), 422, DEFAULT_UPCOMING_DAYS
     try:
         after = after_cursor(request)
-    except ApiError:
+    except REFUSALS:
         after, error, status = None, t("cursor_invalid"), 422
     async with runtime(request).pool.acquire() as conn:
         events = await webinars.upcoming(conn, days=days, after=after, limit=CARDS_PER_PAGE + 1)
@@ -64,8 +64,8 @@ async def start_sync(request: Request) -> Response:
     rt = runtime(request)
     try:
         job_id = await calendly_sync.start(rt, SyncRequest("recent", None), actor(request))
-    except ApiError as problem:
-        return await _page(request, status=problem.status, error=problem.message)
+    except REFUSALS as problem:
+        return await _page(request, status=status_of(problem), error=problem.message)
     async with rt.pool.acquire() as conn:
         job = await sync_jobs.load_job(conn, job_id)
     return await _page(request, job=job, status=202)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from service.api.errors import ApiError
 from service.domain.json_text import InvalidJson, JsonDocument, parse_json
 from service.domain.numbers import ascii_int
+from service.http.errors import ApiError
 
 MAX_BODY_BYTES = 256 * 1024
 

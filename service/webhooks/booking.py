@@ -7,11 +7,11 @@ import time
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.api.errors import ApiError
-from service.api.runtime import runtime
 from service.domain.booking_events import InvalidEvent, UnknownEventType, parse_booking_event
+from service.http.errors import ApiError
+from service.http.inbox_writer import NewEvent
+from service.http.runtime import runtime
 from service.webhooks.body import read_limited_body, received_json
-from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_standard_webhook
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.responses import JSONResponse
 
-from service.api.metrics import INGRESS_EVENTS
-from service.api.runtime import ApiRuntime
-from service.webhooks.inbox_writer import NewEvent
+from service.http.inbox_writer import NewEvent
+from service.http.registry import INGRESS_EVENTS
+from service.http.runtime import ApiRuntime
 
 
 async def stored_response(rt: ApiRuntime, event: NewEvent) -> JSONResponse:

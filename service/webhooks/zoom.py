@@ -16,13 +16,13 @@ import time
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.api.errors import ApiError
-from service.api.runtime import runtime
 from service.domain.numbers import ascii_int
 from service.domain.zoom_webhooks import ATTENDANCE_EVENTS, HANDLED_EVENTS, dedupe_key
+from service.http.errors import ApiError
+from service.http.inbox_writer import NewEvent
+from service.http.runtime import runtime
 from service.logs import get_logger
 from service.webhooks.body import read_limited_body, received_json
-from service.webhooks.inbox_writer import NewEvent
 from service.webhooks.responses import stored_response
 from service.webhooks.signatures import verify_zoom, zoom_challenge_response
 

@@ -18,19 +18,17 @@ from typing import Any
 
 from service.adapters import attendance as repo
 from service.adapters.zoom import ZoomDeferred, ZoomTerminal
-from service.config import Settings
 from service.domain.zoom_attendance import (
-    AttendanceRules,
     ImportStatus,
     match_instance,
     parse_instant,
     parse_participant,
 )
-from service.workers.attendance_marks import apply_event_marks
+from service.services.attendance_marks import apply_event_marks, attendance_rules
+from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 from service.workers.zoom_commands import zoom_client
 
 IMPORT_ATTENDANCE = "import_attendance"
@@ -39,10 +37,6 @@ FIRST_WAIT = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(minutes=10)
 # "Meeting does not exist / has expired" and "meeting has not ended": Zoom has no list yet.
 NOT_READY_CODES = frozenset({3001, 3000, 12702})
-
-
-def attendance_rules(settings: Settings) -> AttendanceRules:
-    return AttendanceRules(settings.attendance_min_percent, settings.push_no_shows)
 
 
 def instance_subject(uuid: str) -> str:

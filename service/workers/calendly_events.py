@@ -29,9 +29,10 @@ from service.domain.calendly import (
     scheduled_event_from_rest,
 )
 from service.domain.calendly_payloads import parse_utc
-from service.workers import calendly_zoom, no_shows
+from service.services.calendly_zoom_mapping import on_invitee_changed
+from service.services.unit_of_work import UnitOfWork
+from service.workers import no_shows
 from service.workers.failures import Terminal
-from service.workers.unit_of_work import UnitOfWork
 
 
 class Change(StrEnum):
@@ -133,7 +134,7 @@ async def _attendee_changed(unit: UnitOfWork, attendee_id: int, trigger: str) ->
         user_id = await teachers.link_by_email(unit.conn, attendee_id)
     if user_id is not None:
         await teachers.refresh_pipeline(unit.conn, user_id, trigger)
-    await calendly_zoom.on_invitee_changed(unit, attendee_id)
+    await on_invitee_changed(unit, attendee_id)
 
 
 def _webhook(envelope: dict[str, Any]) -> CalendlyWebhook:

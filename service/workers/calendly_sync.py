@@ -40,6 +40,8 @@ from service.domain.calendly import (
     scheduled_event_from_rest,
 )
 from service.logs import get_logger
+from service.services.calendly_sync import JOB_NAME
+from service.services.unit_of_work import UnitOfWork
 from service.workers.calendly_events import (
     Change,
     apply_event_reading,
@@ -47,11 +49,9 @@ from service.workers.calendly_events import (
     lock_uris,
 )
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
 
-JOB_NAME = "calendly_sync"
 RECENT_WINDOW = timedelta(days=30)
 
 
@@ -218,21 +218,3 @@ async def _fail(
         )
     log.warning("calendly sync failed", job_id=str(job_id), error=message)
     return SyncOutcome("failed", counts, message)
-
-
-async def request_sync(pool: asyncpg.Pool, request: SyncRequest, requested_by: str) -> uuid.UUID:
-    """Queue a job row; the caller hands `{"job_id"}` to a worker or runs it (the CLI)."""
-    async with pool.acquire() as conn:
-        return await sync_jobs.create_job(conn, request, requested_by)
-
-
-async def dispatch(pool: asyncpg.Pool, courier: Courier, job_id: uuid.UUID) -> bool:
-    """Hand a queued job to a worker; if Redis cannot take it, fail the row rather than
-    leave it `queued` forever (jobs are not relayed like inbox and outbox items)."""
-    if await courier.send_job(JOB_NAME, {"job_id": str(job_id)}):
-        return True
-    async with pool.acquire() as conn:
-        await sync_jobs.fail_job(
-            conn, job_id, "the job could not be handed to a worker (Redis unavailable); try again"
-        )
-    return False

@@ -18,8 +18,8 @@ from service.domain.booking_events import (
     CourseCancelled,
     parse_booking_event,
 )
-from service.workers.course_decisions import course_subject, decide_course
-from service.workers.unit_of_work import UnitOfWork
+from service.services.course_decisions import course_subject, decide_course
+from service.services.unit_of_work import UnitOfWork
 
 
 async def handle_course_upserted(unit: UnitOfWork, body: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""How a failure is treated (DESIGN rule 5): retried, deferred, or given to ops.
+"""How a failure is treated: retried, deferred, or given to ops
+(docs/architecture.md: "Failures are classified").
 
 Retryable failures come back with exponential back-off and jitter until attempts run
 out; deferred ones wait for a known time (Zoom's daily limit resets at 00:00 UTC);

@@ -16,9 +16,9 @@ import structlog
 
 from service.adapters.work_items import bury, record_attempt, schedule_retry
 from service.logs import get_logger
+from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import MAX_ATTEMPTS, Deferred, Terminal, backoff, describe
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 
 InboxHandler = Callable[[UnitOfWork, dict[str, Any]], Awaitable[None]]
 HandlerTable = dict[tuple[str, str], InboxHandler]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from service.logs import get_logger
+from service.services import calendly_sync as calendly_sync_start
 from service.workers import calendly_sync, reconcile
 from service.workers.runtime import WorkerRuntime
 
@@ -15,7 +16,7 @@ JobFunction = Callable[[WorkerRuntime, dict[str, object]], Awaitable[object]]
 
 def job_table() -> dict[str, JobFunction]:
     return {
-        calendly_sync.JOB_NAME: calendly_sync.calendly_sync_job,
+        calendly_sync_start.JOB_NAME: calendly_sync.calendly_sync_job,
         reconcile.JOB_NAME: reconcile.reconcile_job,
     }
 

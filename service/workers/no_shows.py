@@ -24,28 +24,11 @@ from service.adapters.calendly_client import (
 )
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.postgres import Connection
+from service.services.no_show_queue import SYNC_NO_SHOW
+from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
-
-SYNC_NO_SHOW = "sync_calendly_no_show"
-
-
-def no_show_subject(attendee_id: int) -> str:
-    return f"no-show:{attendee_id}"
-
-
-async def attendance_changed(unit: UnitOfWork, attendee_ids: list[int]) -> None:
-    """Queue the Calendly no-show of each Calendly invitee whose `attended` was set."""
-    rows = await unit.conn.fetch(
-        "SELECT id FROM calendly_attendees WHERE id = ANY($1::bigint[]) AND uri IS NOT NULL",
-        attendee_ids,
-    )
-    for row in sorted(rows, key=lambda r: int(r["id"])):
-        await unit.add_command(
-            SYNC_NO_SHOW, no_show_subject(row["id"]), cause={"attendee_id": str(row["id"])}
-        )
 
 
 async def is_own_no_show_echo(

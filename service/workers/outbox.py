@@ -2,9 +2,10 @@
 
 Row states: `pending` → `in_flight` (claimed; `updated_at` starts the lease the relay expires if
 this process dies) → `done`, or back to `pending` with a later `not_before` (retry, deferral),
-or `dead` with a dead letter (DESIGN rule 5). While the command runs, its lease is renewed every
-third of OUTBOX_LEASE_SECONDS, so a slow command (a long rate-limit wait) is never handed to a
-second worker; each claim gets a new `claim` token, and only its holder may end the run:
+or `dead` with a dead letter (docs/architecture.md: "Failures are classified"). While the
+command runs, its lease is renewed every third of OUTBOX_LEASE_SECONDS, so a slow command (a
+long rate-limit wait) is never handed to a second worker; each claim gets a new `claim` token,
+and only its holder may end the run:
 
 - `ZoomDeferred` (daily limit, credentials missing): waits until `until`; no attempt is spent.
 - a retryable failure (network, 5xx, per-second 429, an answer that was lost, a bug):
@@ -32,9 +33,9 @@ from service.adapters.postgres import Connection
 from service.adapters.work_items import bury, record_attempt, schedule_retry
 from service.adapters.zoom import ZoomDeferred, ZoomRetryable, ZoomTerminal
 from service.logs import get_logger
+from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import MAX_ATTEMPTS, Terminal, backoff, describe
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
 

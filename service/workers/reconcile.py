@@ -39,21 +39,21 @@ from service.adapters.zoom import ZoomClient, ZoomDeferred, ZoomError, ZoomTermi
 from service.config import Settings
 from service.domain.registrants import RegistrantState
 from service.logs import get_logger
-from service.workers.calendly_sync import RECENT_WINDOW, request_sync, run_sync
-from service.workers.course_decisions import (
+from service.services.calendly_sync import request_sync
+from service.services.course_decisions import (
     booking_subject,
     course_subject,
     decide_course,
     registrant_goal,
 )
+from service.services.unit_of_work import UnitOfWork
+from service.workers.calendly_sync import RECENT_WINDOW, run_sync
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
 
 JOB_NAME = "reconcile"
-TARGETS = ("calendly", "zoom", "all", "calendly_subscription")
 RECONCILE_COURSE = "reconcile_course"
 ZOOM_STATUSES = ("approved", "pending", "denied")
 ZOOM_MEETING_NOT_FOUND = 3001

@@ -1,4 +1,5 @@
-"""The relay: re-send inbox and outbox rows that Redis lost (DESIGN rule 1).
+"""The relay: re-send inbox and outbox rows that Redis lost
+(docs/architecture.md: "Redis is a courier").
 
 Ingress and handlers send ids right after commit; when that send fails (Redis down)
 or Redis forgets (restarted empty, a worker SIGKILLed), rows stay pending in Postgres.

@@ -6,7 +6,7 @@ from typing import Any
 
 from service.adapters import teachers
 from service.domain.booking_events import User, parse_booking_event
-from service.workers.unit_of_work import UnitOfWork
+from service.services.unit_of_work import UnitOfWork
 
 
 async def handle_user_upserted(unit: UnitOfWork, body: dict[str, Any]) -> None:

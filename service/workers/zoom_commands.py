@@ -2,7 +2,8 @@
 
 Each command reads the *current* wish when it runs (the decision that queued it may be stale),
 so running one twice, late, or after a newer one is harmless. Zoom calls are not blindly
-repeatable (DESIGN rule 4): before a call the object is marked `in_flight`; a command that finds
+repeatable (docs/architecture.md: "Zoom calls are not blindly
+repeated"): before a call the object is marked `in_flight`; a command that finds
 it so (an answer was lost, or a worker died mid-call) looks it up in Zoom before acting again.
 A registrant is found by email in the registrant lists, because an add spends one of that
 person's three adds a day. A meeting is found by its course's marker (first line of its
@@ -41,7 +42,7 @@ from service.domain.zoom_meeting import (
     meeting_changes,
     meeting_shape,
 )
-from service.workers.course_decisions import (
+from service.services.course_decisions import (
     DELETE_MEETING,
     SYNC_MEETING,
     SYNC_REGISTRANT,
@@ -52,9 +53,9 @@ from service.workers.course_decisions import (
     registrant_needs_call,
     spec_from_body,
 )
+from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.unit_of_work import UnitOfWork
 
 CREDENTIALS_RETRY = timedelta(minutes=5)
 ZOOM_NOT_FOUND = (3001,)  # "Meeting {id} is not found or has expired"

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from service.workers.course_decisions import course_subject
+from service.services.course_decisions import course_subject
+from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
 from service.workers.reconcile import RECONCILE_COURSE
-from service.workers.unit_of_work import UnitOfWork
 
 DEBOUNCE = timedelta(seconds=10)
 

@@ -1,4 +1,7 @@
-"""A crash loses nothing that was acknowledged: Redis down, worker SIGKILLed (DESIGN rule 1)."""
+"""A crash loses nothing that was acknowledged: Redis down, worker SIGKILLed.
+
+docs/architecture.md: "Redis is a courier, Postgres the truth".
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import httpx
 import pytest
 
 from service.adapters.embedded import EmbeddedRedis
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.calendly_push import build_delivery, scenario
 from service.sandbox.serve import serving

@@ -18,7 +18,7 @@ import asyncpg
 import httpx
 import pytest
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.calendly import create_app as create_calendly
 from service.sandbox.serve import serving

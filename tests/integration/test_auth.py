@@ -89,7 +89,7 @@ async def test_token_cli_create_list_revoke(
 
     assert _cli(service_env, "revoke", "cli-ops").returncode == 0
 
-    async def refused() -> bool:  # within seconds: service/api/token_cache.py
+    async def refused() -> bool:  # within seconds: service/http/token_cache.py
         return (await http.get("/api/v1/notifications", headers=headers)).status_code == 401
 
     await eventually(refused, within=10)

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.calendly_push import build_delivery, scenario, signature_header
 from service.sandbox.serve import serving

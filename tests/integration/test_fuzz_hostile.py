@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 
 from service.adapters.api_tokens import create_token
 from service.adapters.postgres import create_pool
-from service.api.app import create_app
 from service.api.openapi import document
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET

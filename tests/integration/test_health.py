@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from tests.support import Servers, create_database, drop_database, service_environment

@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from tests.integration.ingress_support import (

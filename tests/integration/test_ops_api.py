@@ -18,7 +18,7 @@ import pytest
 from service.adapters.broker import Courier, create_broker
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.vendor_calls import VendorCall
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from service.workers.retention import prune_old_records

@@ -1,5 +1,6 @@
-"""Reconciliation end to end (CONTRACT §1 `reconcile`, `calendly subscribe`; DESIGN "nightly"):
-real worker processes, the CLI as ops run it, and the sandbox Zoom and Calendly over HTTP.
+"""Reconciliation end to end (CONTRACT §1 `reconcile`, `calendly subscribe`;
+docs/operations.md "Reconciliation"): real worker processes, the CLI as ops run it, and the
+sandbox Zoom and Calendly over HTTP.
 
 - Zoom: a registrant deleted by hand comes back; one no booking explains is reported, not
   deleted; a cancelled booking approved again by hand is cancelled again; drift feeds /metrics.
@@ -24,7 +25,7 @@ import asyncpg
 import httpx
 import pytest
 
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.calendly import CalendlySandboxSettings
 from service.sandbox.calendly import create_app as create_calendly

@@ -15,7 +15,7 @@ import pytest
 from service.adapters import metrics_reads
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.vendor_calls import VendorCall
-from service.api.app import create_app
+from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
 from tests.integration.ingress_support import calendly_body, inbox_rows_removed, sign_calendly

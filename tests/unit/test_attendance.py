@@ -1,20 +1,15 @@
-"""Bulk attendance requests and the counts of the upcoming-webinars list."""
+"""Bulk attendance requests."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 
 from service.domain.attendance import (
     AttendanceUpdate,
     InvalidAttendanceUpdates,
-    ParticipationCounts,
     Problem,
-    count_participation,
     parse_attendance_updates,
 )
-from service.domain.calendly_payloads import CalendlyStatus
 
 
 def problems_of(body: object) -> list[Problem]:
@@ -82,30 +77,3 @@ def test_every_problem_is_listed_at_once() -> None:
 def test_refusal_message_lists_the_problems() -> None:
     with pytest.raises(InvalidAttendanceUpdates, match=r"updates\[0\].attended: must be"):
         parse_attendance_updates({"updates": [{"attendee_id": 1}]})
-
-
-@dataclass(frozen=True)
-class Attendee:
-    status: CalendlyStatus
-    attended: bool | None
-
-
-def test_counts_cover_active_attendees_only() -> None:
-    active, canceled = CalendlyStatus.ACTIVE, CalendlyStatus.CANCELED
-    attendees = [
-        Attendee(active, None),
-        Attendee(active, None),
-        Attendee(active, True),
-        Attendee(active, False),
-        Attendee(canceled, None),
-        Attendee(canceled, True),
-    ]
-
-    counts = count_participation(attendees)
-
-    assert counts == ParticipationCounts(pending=2, participated=1, not_participated=1)
-    assert counts.participation == 4
-
-
-def test_no_attendees_count_zero() -> None:
-    assert count_participation([]).participation == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from service.api.app import create_app
 from service.api.openapi import document
+from service.app import create_app
 from service.config import load_settings
 from service.ui.routes import routes as ui_routes
 

@@ -479,11 +479,11 @@ async def test_registrant_status_updates_go_in_batches_of_thirty(harness: Harnes
     assert harness.limiter.acquired == ["medium", "medium"]
 
 
-async def test_delete_registrant_and_an_explicit_api_base_url(
+async def test_an_explicit_api_base_url_is_used_over_the_tokens(
     zoom_url: tuple[ScriptedZoom, str],
 ) -> None:
     zoom, base_url = zoom_url
-    zoom.script("DELETE /meetings/1/registrants/r1", Reply(204))
+    zoom.script("DELETE /meetings/1", Reply(204))
     tokens, limiter, recorder = (
         FakeTokens(api_url="http://unused.invalid"),
         FakeLimiter(),
@@ -491,11 +491,9 @@ async def test_delete_registrant_and_an_explicit_api_base_url(
     )
     async with httpx.AsyncClient() as http:
         client = ZoomClient(http, tokens, limiter, recorder, f"{base_url}/v2/", retry=FAST)
-        await client.delete_registrant(1, "r1", cause=CAUSE)
+        await client.delete_meeting(1, cause=CAUSE)
 
-    assert [(seen.method, seen.path) for seen in zoom.seen] == [
-        ("DELETE", "/meetings/1/registrants/r1")
-    ]
+    assert [(seen.method, seen.path) for seen in zoom.seen] == [("DELETE", "/meetings/1")]
     assert limiter.acquired == ["light"]
 
 

@@ -1,4 +1,5 @@
-"""Typed calls to Zoom's REST API, with the retry and failure rules of DESIGN rule 5.
+"""Typed calls to Zoom's REST API, with the retry and failure rules of
+docs/architecture.md ("Failures are classified").
 
 Every HTTP attempt first takes a slot from the shared rate limiter and is reported to the
 `CallRecorder` (status, duration, Zoom's code and message, cause; never the token). Failures come
@@ -272,13 +273,6 @@ class ZoomClient:
             batch = [dict(r) for r in registrants[start : start + STATUS_BATCH_SIZE]]
             body = {"action": action, "registrants": batch}
             await self._call(_Request("PUT", path, MEDIUM, cause, body=body))
-
-    async def delete_registrant(
-        self, meeting_id: MeetingId, registrant_id: str, *, cause: Mapping[str, str]
-    ) -> None:
-        """DELETE /meetings/{id}/registrants/{registrant_id} (Light)."""
-        path = f"{_meeting(meeting_id)}/registrants/{_segment(registrant_id)}"
-        await self._call(_Request("DELETE", path, LIGHT, cause))
 
     async def _json(self, request: _Request) -> Json:
         response = await self._call(request)

@@ -1,4 +1,5 @@
-"""How a Zoom call failed, in the four ways a caller must treat differently (DESIGN rule 5).
+"""How a Zoom call failed, in the four ways a caller must treat differently
+(docs/architecture.md: "Failures are classified").
 
 Every class carries Zoom's HTTP status, its numeric error `code` and its `message` (when Zoom
 sent one), so the worker can log them and put them into the dead-letter row unchanged.

@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.types import Scope
 
 from service.adapters.broker import Courier
-from service.api.token_cache import TokenCache
 from service.config import Settings
-from service.webhooks.inbox_writer import InboxWriter
+from service.http.inbox_writer import InboxWriter
+from service.http.token_cache import TokenCache
 
 
 @dataclass

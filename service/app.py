@@ -1,4 +1,4 @@
-"""The API process: ingress webhooks, the admin / ops API, health and metrics."""
+"""The API process's app and composition root: webhooks, the admin / ops API, the web UI, health."""
 
 from __future__ import annotations
 
@@ -18,22 +18,22 @@ from service.api.auth import BearerAuthMiddleware
 from service.api.body_deadline import BodyDeadlineMiddleware
 from service.api.calendly_zoom import put_event_type_zoom
 from service.api.courses import get_course, list_courses, sync_course
-from service.api.errors import EXCEPTION_HANDLERS
 from service.api.health import healthz, readyz
 from service.api.metrics import IngressMetricsMiddleware, metrics
 from service.api.notifications import list_notifications
 from service.api.ops import routes as ops_routes
 from service.api.request_id import RequestIdMiddleware
-from service.api.runtime import ApiRuntime
-from service.api.token_cache import TokenCache
 from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings, load_settings
+from service.http.errors import EXCEPTION_HANDLERS
+from service.http.inbox_writer import InboxWriter
+from service.http.runtime import ApiRuntime
+from service.http.token_cache import TokenCache
 from service.logs import configure_logging
 from service.ui.guard import UiGuardMiddleware
 from service.ui.routes import routes as ui_routes
 from service.webhooks.booking import receive_booking
 from service.webhooks.calendly import receive_calendly
-from service.webhooks.inbox_writer import InboxWriter
 from service.webhooks.zoom import receive_zoom
 
 INGRESS_CONNECTIONS = 2  # the inbox writer holds one at a time; one spare for a reconnect

@@ -24,7 +24,7 @@ from service.domain.recurrence import Recurrence
 from service.domain.registrants import RegistrantState, booking_problems, desired_registrant_state
 from service.domain.validation_errors import ValidationError
 from service.domain.zoom_meeting import MeetingSpec, meeting_changes, meeting_shape
-from service.workers.unit_of_work import UnitOfWork
+from service.services.unit_of_work import UnitOfWork
 
 SYNC_MEETING = "sync_meeting"
 DELETE_MEETING = "delete_meeting"

@@ -14,10 +14,10 @@ import asyncpg
 
 from service.adapters import attendee_admin, teachers, webinars
 from service.adapters.broker import Courier
-from service.api.errors import ApiError
 from service.domain.attendance import AttendanceUpdate
-from service.workers import no_shows
-from service.workers.unit_of_work import UnitOfWork
+from service.services.errors import Conflict, Invalid, NotFound
+from service.services.no_show_queue import attendance_changed
+from service.services.unit_of_work import UnitOfWork
 
 BIGINT_MAX = 2**63 - 1
 
@@ -28,12 +28,11 @@ async def add_manual(
     async with pool.acquire() as conn, conn.transaction():
         unit = UnitOfWork(conn)
         await unit.lock(f"manual-attendees:{event_id}")  # two adds of one email: one wins
-        if not await conn.fetchval("SELECT true FROM calendly_events WHERE id = $1", event_id):
-            raise ApiError(404, f"no such event: {event_id}")
+        if not await attendee_admin.event_exists(conn, event_id):
+            raise NotFound(f"no such event: {event_id}")
         existing = await attendee_admin.active_with_email(conn, event_id, email)
         if existing is not None:
-            raise ApiError(
-                409,
+            raise Conflict(
                 f"{email} is already an active attendee of event {event_id} (attendee {existing})",
             )
         attendee_id = await attendee_admin.create_manual(conn, event_id, name, email)
@@ -53,11 +52,10 @@ async def edit(
             await unit.lock(key)
         before = (await attendee_admin.load_for_update(conn, [attendee_id])).get(attendee_id)
         if before is None:
-            raise ApiError(404, f"no such attendee: {attendee_id}")
+            raise NotFound(f"no such attendee: {attendee_id}")
         user_id = changes.get("user_id")
         if user_id is not None and not await attendee_admin.user_exists(conn, user_id):
-            raise ApiError(
-                422,
+            raise Invalid(
                 "the request is invalid",
                 [{"field": "user_id", "problem": f"no user with id {user_id}"}],
             )
@@ -108,7 +106,7 @@ async def _mark(
             if update.attendee_id not in found
         ]
         if missing:
-            raise ApiError(422, "nothing was changed: some attendees do not exist", missing)
+            raise Invalid("nothing was changed: some attendees do not exist", missing)
         if not updates:
             return unit, []
         await attendee_admin.set_attendance(
@@ -118,5 +116,5 @@ async def _mark(
         for teacher in sorted({row["user_id"] for row in found.values() if row["user_id"]}):
             await teachers.refresh_pipeline(conn, teacher, trigger)
         if push_no_shows:
-            await no_shows.attendance_changed(unit, ids)
+            await attendance_changed(unit, ids)
         return unit, await webinars.attendees_by_id(conn, ids)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.adapters.postgres import Connection
-from service.adapters.work_items import notify
+from service.adapters.work_items import advisory_lock, notify, queue_command
 
 
 @dataclass
@@ -16,7 +16,7 @@ class UnitOfWork:
 
     async def lock(self, key: str) -> None:
         """Serialise read-decide-write per aggregate (course, invitee …) until commit."""
-        await self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+        await advisory_lock(self.conn, key)
 
     async def add_command(
         self,
@@ -30,18 +30,7 @@ class UnitOfWork:
         A command already waiting for the same subject absorbs this one: commands say
         "bring X in line", and the executor reads the current wish when it runs.
         """
-        outbox_id = await self.conn.fetchval(
-            """
-            INSERT INTO outbox (command, subject, payload, cause)
-            VALUES ($1, $2, $3, $4)
-            ON CONFLICT (command, subject) WHERE status = 'pending' DO NOTHING
-            RETURNING id
-            """,
-            command,
-            subject,
-            payload or {},
-            cause or {},
-        )
+        outbox_id = await queue_command(self.conn, command, subject, payload or {}, cause or {})
         if outbox_id is not None:
             self.outbox_ids.append(outbox_id)
 

@@ -11,7 +11,7 @@ import base64
 import json
 from typing import Any
 
-from service.api.errors import ApiError
+from service.http.errors import ApiError
 
 
 def encode(*values: Any) -> str:

@@ -12,10 +12,10 @@ from typing import Any
 
 from starlette.requests import Request
 
-from service.api.errors import ApiError
 from service.domain.instants import InvalidInstant, parse_instant
 from service.domain.json_text import InvalidJson, is_storable, parse_json
 from service.domain.numbers import ascii_int
+from service.http.errors import ApiError
 
 MAX_BODY_BYTES = 64 * 1024
 EMAIL_MAX = 254

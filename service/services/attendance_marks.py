@@ -13,21 +13,20 @@ from typing import Any
 
 from service.adapters import attendance as repo
 from service.adapters import attendee_admin, teachers
+from service.config import Settings
 from service.domain.zoom_attendance import AttendanceRules, AttendanceSource, zoom_mark
-from service.workers import no_shows
-from service.workers.unit_of_work import UnitOfWork
+from service.services.no_show_queue import attendance_changed
+from service.services.unit_of_work import UnitOfWork
+
+
+def attendance_rules(settings: Settings) -> AttendanceRules:
+    return AttendanceRules(settings.attendance_min_percent, settings.push_no_shows)
 
 
 async def apply_event_marks(unit: UnitOfWork, rules: AttendanceRules, event: Any) -> int:
     """Set Zoom's marks on the event's active attendees; returns how many changed."""
     conn = unit.conn
-    ids = [
-        r["id"]
-        for r in await conn.fetch(
-            "SELECT id FROM calendly_attendees WHERE event_id = $1 AND status = 'active'",
-            event["id"],
-        )
-    ]
+    ids = await attendee_admin.active_ids_of_event(conn, event["id"])
     for key in await attendee_admin.lock_keys(conn, ids):
         await unit.lock(key)
     rows = await repo.event_attendees(conn, event["id"])
@@ -50,5 +49,5 @@ async def apply_event_marks(unit: UnitOfWork, rules: AttendanceRules, event: Any
     for teacher in sorted({r["user_id"] for r in changed if r["user_id"]}):
         await teachers.refresh_pipeline(conn, teacher, "attendance imported from Zoom")
     if rules.push_no_shows:
-        await no_shows.attendance_changed(unit, [r["id"] for r in changed])
+        await attendance_changed(unit, [r["id"] for r in changed])
     return len(changed)

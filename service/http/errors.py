@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from service.logs import get_logger
+from service.services.errors import Conflict, Invalid, NotFound, ServiceError, Unavailable
 
 log = get_logger(__name__)
 
@@ -38,6 +39,23 @@ class ApiError(Exception):
         self.details = details or []
 
 
+# A use case's refusal answers like the API's own (CONTRACT §5 statuses).
+SERVICE_STATUS: dict[type[ServiceError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    Unavailable: 503,
+}
+
+REFUSALS = (ApiError, ServiceError)
+
+
+def status_of(error: ApiError | ServiceError) -> int:
+    if isinstance(error, ApiError):
+        return error.status
+    return SERVICE_STATUS.get(type(error), 500)
+
+
 def error_response(
     status: int, message: str, details: list[Any] | None = None, code: str | None = None
 ) -> JSONResponse:
@@ -59,6 +77,11 @@ async def handle_api_error(_request: Request, exc: Exception) -> Response:
     return response
 
 
+async def handle_service_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ServiceError)
+    return error_response(status_of(exc), exc.message, exc.details)
+
+
 async def handle_http_exception(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return error_response(exc.status_code, exc.detail or "error")
@@ -71,6 +94,7 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ApiError: handle_api_error,
+    ServiceError: handle_service_error,
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }

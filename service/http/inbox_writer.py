@@ -1,10 +1,10 @@
 """Committing received events to the inbox, many requests per transaction.
 
-A commit costs a WAL flush; one per request caps ingress at what the disk can flush.
-So concurrent requests hand their event to one writer task, which inserts everything
-waiting in a single statement and commits once; each request then answers with its
-own row's id. No request is answered before its row is committed (CONTRACT §3), and
-the ids of new rows are sent to the workers only after the commit (DESIGN rule 1).
+A commit costs a WAL flush; one per request caps ingress at what the disk can flush. So
+concurrent requests hand their event to one writer task, which inserts everything waiting in a
+single statement and commits once; each request then answers with its own row's id. No request
+is answered before its row is committed (CONTRACT §3), and the ids of new rows are sent to the
+workers only after the commit (docs/architecture.md: "Redis is a courier").
 
 When Postgres refuses a batch because of its data, each row is written again alone: the
 row it refuses gets a 400 naming the cause, every other request its usual answer. A
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from service.adapters.broker import Courier
-from service.api.errors import ApiError
+from service.http.errors import ApiError
 from service.logs import get_logger
 
 MAX_BATCH = 256

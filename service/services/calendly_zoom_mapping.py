@@ -1,0 +1,44 @@
+"""Calendly → Zoom, the deciding half (CONTRACT §4, last bullet): the invitees of a mapped
+Calendly event type are registrants of one Zoom meeting.
+
+The Calendly handler calls `on_invitee_changed` inside its transaction after storing an
+invitee; mapping an event type (`PUT /api/v1/calendly/event-types/{uuid}/zoom`) calls it for
+every invitee of that type. Both only decide; the `sync_calendly_registrant` outbox command
+(`service/workers/calendly_zoom.py`) does the Zoom calls.
+"""
+
+from __future__ import annotations
+
+from service.adapters import calendly_zoom as repo
+from service.services.unit_of_work import UnitOfWork
+
+SYNC_CALENDLY_REGISTRANT = "sync_calendly_registrant"
+
+
+def attendee_subject(attendee_id: int) -> str:
+    return f"attendee:{attendee_id}"
+
+
+async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:
+    """Decide whether the invitee's registrant needs a Zoom call; queue it if so."""
+    await unit.lock(attendee_subject(attendee_id))
+    invitee = await repo.mapped_invitee(unit.conn, attendee_id)
+    if invitee is None:
+        return
+    row = await repo.registrant_row(unit.conn, attendee_id)
+    on_meeting = row is not None and row["meeting_id"] == invitee.meeting_id
+    approved = on_meeting and row["zoom_status"] == "approved"
+    if row is not None and row["state"] == "failed" and on_meeting:
+        return  # Zoom refused; mapping the event type again retries
+    if invitee.active != approved or (on_meeting and row["state"] == "in_flight"):
+        cause = {"attendee_id": str(attendee_id), "meeting_id": str(invitee.meeting_id)}
+        await unit.add_command(SYNC_CALENDLY_REGISTRANT, attendee_subject(attendee_id), cause=cause)
+
+
+async def map_event_type(unit: UnitOfWork, uuid: str, meeting_id: int) -> int:
+    """Map the event type to the meeting and decide for each of its invitees; returns how many."""
+    await repo.map_event_type(unit.conn, uuid, meeting_id)
+    ids = await repo.invitee_ids_of_event_type(unit.conn, uuid)
+    for attendee_id in ids:
+        await on_invitee_changed(unit, attendee_id)
+    return len(ids)
