@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
 from service.api.attendees import attendee_changes
+from service.domain.numbers import ascii_int
 from service.domain.users import search_key
 from service.http import input
 from service.http.errors import REFUSALS, status_of
@@ -87,8 +88,8 @@ async def save(request: Request) -> Response:
     t = translator(language(request))
     body = await form_of_fields(request, FIELDS)
     count = body.get("prognosis_class_count")
-    if isinstance(count, str) and count.isdigit():
-        body["prognosis_class_count"] = int(count)
+    if isinstance(count, str) and (number := ascii_int(count)) is not None:
+        body["prognosis_class_count"] = number
     return await _apply(request, body, t("saved"))
 
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from service.adapters import course_reads
 from service.adapters.course_reads import CourseNotFound
 from service.api.courses import SYNC_STATUSES
+from service.http.input import storable
 from service.http.runtime import runtime
 from service.services.course_sync import sync_now
 from service.ui.render import first_rows, language, render, translator
@@ -62,10 +63,19 @@ async def _detail_page(
     return render(request, "course.html", context, message=message)
 
 
+def _course_id(request: Request) -> str | None:
+    """None for an id no course can have (Postgres text holds no U+0000)."""
+    course_id = str(request.path_params["course_id"])
+    return course_id if storable(course_id) else None
+
+
 async def detail_page(request: Request) -> Response:
+    course_id = _course_id(request)
+    if course_id is None:
+        return await _detail_page(request, None)
     async with runtime(request).pool.acquire() as conn:
         try:
-            course = await course_reads.detail(conn, request.path_params["course_id"])
+            course = await course_reads.detail(conn, course_id)
         except CourseNotFound:
             course = None
     return await _detail_page(request, course)
@@ -73,8 +83,11 @@ async def detail_page(request: Request) -> Response:
 
 async def sync(request: Request) -> Response:
     t = translator(language(request))
+    course_id = _course_id(request)
+    if course_id is None:
+        return await _detail_page(request, None)
     try:
-        course = await sync_now(runtime(request), request.path_params["course_id"])
+        course = await sync_now(runtime(request), course_id)
     except CourseNotFound:
         return await _detail_page(request, None)
     return await _detail_page(request, course, message=t("course_sync_queued", n=course["queued"]))

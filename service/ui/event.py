@@ -15,6 +15,7 @@ from starlette.responses import Response
 from service.adapters import user_reads, webinars
 from service.api.attendees import new_attendee
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
+from service.domain.numbers import ascii_int
 from service.http import input
 from service.http.errors import REFUSALS, status_of
 from service.http.runtime import runtime
@@ -97,13 +98,11 @@ async def mark(request: Request) -> Response:
     form = dict(pairs)
     ids = [value for key, value in pairs if key == "attendee"]
     mark_name = form.get("mark", "")
-    selected = frozenset(int(i) for i in ids if i.isdigit())
+    selected = frozenset(n for n in map(ascii_int, ids) if n is not None)
     if not ids or mark_name not in MARKS:
         return await page(request, event_id, status=422, error=t("select_rows_first"))
     body = {
-        "updates": [
-            {"attendee_id": int(i) if i.isdigit() else i, "attended": MARKS[mark_name]} for i in ids
-        ]
+        "updates": [{"attendee_id": ascii_int(i) or i, "attended": MARKS[mark_name]} for i in ids]
     }
     try:
         updates = parse_attendance_updates(body)

@@ -15,6 +15,7 @@ from service.adapters import dead_letters, integration_log
 from service.adapters.dead_letters import AlreadyResolved, NotFound
 from service.api.dead_letters import letter_filter
 from service.api.ops import SYSTEMS, log_filter
+from service.domain.numbers import ascii_int
 from service.http.errors import REFUSALS, ApiError, status_of
 from service.http.runtime import runtime
 from service.services import dead_letter_actions
@@ -27,7 +28,7 @@ FILTER_FIELDS = ("source", "type", "error")
 
 def _letter_id(request: Request) -> int:
     raw = request.path_params["id"]
-    return int(raw) if raw.isdigit() and len(raw) < 19 else -1
+    return ascii_int(raw) or -1
 
 
 async def letters_page(

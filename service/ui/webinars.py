@@ -10,6 +10,7 @@ from starlette.responses import Response
 from service.adapters import sync_jobs, webinars
 from service.adapters.sync_jobs import SyncRequest
 from service.api.calendly import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS, after_cursor
+from service.domain.numbers import ascii_int
 from service.http import keyset
 from service.http.errors import REFUSALS, status_of
 from service.http.runtime import runtime
@@ -22,7 +23,8 @@ CARDS_PER_PAGE = 60
 
 def _days(request: Request) -> int | None:
     raw = request.query_params.get("days", str(DEFAULT_UPCOMING_DAYS))
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= MAX_UPCOMING_DAYS else None
+    days = ascii_int(raw)
+    return days if days is not None and 1 <= days <= MAX_UPCOMING_DAYS else None
 
 
 async def _page(

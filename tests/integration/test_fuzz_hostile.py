@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -21,13 +22,17 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.routing import Route
 
+from service.adapters import ui_sessions
 from service.adapters.api_tokens import create_token
 from service.adapters.postgres import create_pool
 from service.api.openapi import document
 from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
+from service.ui.guard import CSRF_FIELD, SESSION_COOKIE
+from service.ui.routes import routes as ui_routes
 from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET
 from tests.support import Servers, create_database, drop_database, service_environment
 
@@ -317,5 +322,60 @@ def test_api_operations_answer_hostile_input_without_a_5xx(
             assert response.status_code < 500, (url, query, body[:80], response.text)
             if writes and response.status_code >= 400:
                 assert database.fingerprint() == before, (url, body[:80], response.text)
+
+        check()
+
+
+UI_PARAMETERS = [
+    "days", "sort", "dir", "attendance", "q", "sync_status", "source", "type", "error",
+    "system", "status", "course", "course_id", "cursor", "before", "lang", "from", "to",
+    "group", "id", "attendee_id", "booking_id", "name", "email", "notes", "reason",
+    "prognosis_class_count", "prognosis_start", "user_id", "mode", "since", "dry_run",
+]  # fmt: skip
+
+
+def _ui_routes() -> list[tuple[str, str]]:
+    return [
+        (method, route.path)
+        for route in ui_routes()
+        if isinstance(route, Route) and route.path != "/ui/logout"
+        for method in sorted(route.methods or ())
+        if method != "HEAD"
+    ]
+
+
+@pytest.fixture(scope="module")
+async def ui_session(pool: asyncpg.Pool, admin_token: str) -> tuple[str, str]:
+    async with pool.acquire() as conn:
+        session_id = await ui_sessions.open_with_token(conn, admin_token)
+        assert session_id is not None
+        csrf = await conn.fetchval("SELECT csrf_token FROM ui_sessions ORDER BY created_at DESC")
+    return session_id, csrf
+
+
+@pytest.mark.parametrize("case", _ui_routes(), ids=lambda case: f"{case[0]} {case[1]}")
+def test_ui_pages_answer_hostile_input_without_a_5xx(
+    api_url: str, ui_session: tuple[str, str], case: tuple[str, str]
+) -> None:
+    """CONTRACT §3: no input gives a 500 on the web UI either (§6), signed in as an admin."""
+    method, path = case
+    session_id, csrf = ui_session
+    path_names = re.findall(r"{(\w+)(?::\w+)?}", path)
+    cookies = {SESSION_COOKIE: session_id}
+    with httpx.Client(base_url=api_url, cookies=cookies, timeout=10) as client:
+
+        @settings(SETTINGS, max_examples=API_EXAMPLES)
+        @given(
+            path_values=st.lists(URL_TEXT.filter(bool), min_size=len(path_names), max_size=3),
+            query=st.dictionaries(st.sampled_from(UI_PARAMETERS), URL_TEXT, max_size=3),
+            form=st.dictionaries(st.sampled_from(UI_PARAMETERS), URL_TEXT, max_size=4),
+        )
+        def check(path_values: list[str], query: dict[str, str], form: dict[str, str]) -> None:
+            url = path
+            for name, value in zip(path_names, path_values, strict=False):
+                url = re.sub(r"{" + name + r"(?::\w+)?}", quote(value, safe=""), url)
+            data = {**form, CSRF_FIELD: csrf} if method == "POST" else None
+            response = client.request(method, url, params=query, data=data)
+            assert response.status_code < 500, (method, url, query, form, response.text[:300])
 
         check()
