@@ -105,6 +105,17 @@ async def attendees_by_id(conn: Connection, ids: list[int]) -> list[dict[str, An
     return [dict(row) for row in rows]
 
 
+# Attendance counts of one event `e` over its active attendees (a lateral index scan).
+ACTIVE_COUNTS = """
+    SELECT count(*) AS participation_count,
+           count(*) FILTER (WHERE a.attended IS NULL) AS pending_count,
+           count(*) FILTER (WHERE a.attended) AS participated_count,
+           count(*) FILTER (WHERE NOT a.attended) AS not_participated_count
+      FROM calendly_attendees a
+     WHERE a.event_id = e.id AND a.status = 'active'
+"""
+
+
 async def upcoming(
     conn: Connection, *, days: int, after: tuple[datetime, int] | None, limit: int
 ) -> list[dict[str, Any]]:
@@ -123,13 +134,7 @@ async def upcoming(
                    AND ($2::timestamptz IS NULL OR (start_time, id) > ($2, $3::bigint))
                  ORDER BY start_time, id
                  LIMIT $4) e
-         CROSS JOIN LATERAL (
-               SELECT count(*) AS participation_count,
-                      count(*) FILTER (WHERE a.attended IS NULL) AS pending_count,
-                      count(*) FILTER (WHERE a.attended) AS participated_count,
-                      count(*) FILTER (WHERE NOT a.attended) AS not_participated_count
-                 FROM calendly_attendees a
-                WHERE a.event_id = e.id AND a.status = 'active') c
+         CROSS JOIN LATERAL ({ACTIVE_COUNTS}) c
          ORDER BY e.start_time, e.id
         """,  # noqa: S608 - fixed column lists, values are parameters
         days,
@@ -137,6 +142,30 @@ async def upcoming(
         after[1] if after else None,
         limit,
     )
+    return _with_attendee_count(rows)
+
+
+async def recent(conn: Connection, *, days: int, limit: int) -> list[dict[str, Any]]:
+    """Active events that ended within the last `days`, newest first, with the counts of
+    `upcoming`: where an admin finds the attendance of webinars just held."""
+    rows = await conn.fetch(
+        f"""
+        SELECT {EVENT_COLUMNS}, c.*
+          FROM (SELECT * FROM calendly_events
+                 WHERE status = 'active' AND end_time < now()
+                   AND end_time >= now() - make_interval(days => $1)
+                 ORDER BY start_time DESC, id DESC
+                 LIMIT $2) e
+         CROSS JOIN LATERAL ({ACTIVE_COUNTS}) c
+         ORDER BY e.start_time DESC, e.id DESC
+        """,  # noqa: S608 - fixed column lists, values are parameters
+        days,
+        limit,
+    )
+    return _with_attendee_count(rows)
+
+
+def _with_attendee_count(rows: list[Any]) -> list[dict[str, Any]]:
     result = []
     for row in rows:
         item = dict(row)

@@ -19,6 +19,7 @@ from service.ui.forms import actor
 from service.ui.render import language, render, translator
 
 CARDS_PER_PAGE = 60
+RECENT_DAYS = 14  # held webinars stay on the page this long, for their attendance
 
 
 def _days(request: Request) -> int | None:
@@ -44,12 +45,15 @@ async def _page(
         after, error, status = None, t("cursor_invalid"), 422
     async with runtime(request).pool.acquire() as conn:
         events = await webinars.upcoming(conn, days=days, after=after, limit=CARDS_PER_PAGE + 1)
+        held = [] if after else await webinars.recent(conn, days=RECENT_DAYS, limit=CARDS_PER_PAGE)
         last = await sync_jobs.last_sync(conn)
     more = len(events) > CARDS_PER_PAGE
     events = events[:CARDS_PER_PAGE]
     context = {
         "title": t("nav_webinars"),
         "events": events,
+        "held": held,
+        "recent_days": RECENT_DAYS,
         "days": days,
         "last_sync": last["at"] if last else None,
         "job": job,

@@ -4,6 +4,7 @@ edit and link, CSV, escaping, the keyboard, and "Sync now"."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -252,3 +253,22 @@ async def test_teachers_page_counts_stages_and_searches(
     await expect(rows.first).to_contain_text(f"Greta {surname}")
     await expect(rows.first).to_contain_text("Info-webinar to attend (4)")
     assert await pipeline_status(pool, teacher) == PipelineStatus.INFOWEBINAR_BESUCHEN
+
+
+async def test_a_webinar_just_held_stays_on_the_page_with_its_attendance(
+    open_page: Open, admin_token: str, pool: asyncpg.Pool
+) -> None:
+    name = unique("Gestern gehalten")
+    held = await make_event(pool, name=name, start=datetime.now(UTC) - timedelta(days=1))
+    came = await make_attendee(pool, held, name="Wilma Was-da")
+    await make_attendee(pool, held, name="Nils Nicht-da")
+    await pool.execute("UPDATE calendly_attendees SET attended = true WHERE id = $1", came)
+    page = await open_page(token=admin_token)
+    section = page.get_by_role("region", name="Held webinars (last 14 days)")
+    card = section.get_by_role("article").filter(has=page.get_by_role("heading", name=name))
+    await expect(card).to_contain_text("Booked2")
+    await expect(card).to_contain_text("Attended1")
+    await card.get_by_role("link", name=name).click()
+    await expect(page.get_by_role("row").filter(has_text="Wilma Was-da")).to_contain_text(
+        "attended"
+    )
