@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
 from service.api import attendee_actions, input
-from service.api.attendees import new_attendee
+from service.api.attendees import mark_in, new_attendee
 from service.api.errors import ApiError
 from service.api.runtime import runtime
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
@@ -106,9 +106,7 @@ async def mark(request: Request) -> Response:
     }
     try:
         updates = parse_attendance_updates(body)
-        changed = await attendee_actions.mark_attendance(
-            runtime(request).pool, updates, actor(request)
-        )
+        changed = await mark_in(runtime(request), updates, actor(request))
     except InvalidAttendanceUpdates as problem:
         return await page(request, event_id, status=422, error=str(problem), selected=selected)
     except ApiError as problem:
