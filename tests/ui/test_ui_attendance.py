@@ -152,3 +152,20 @@ async def test_course_page_shows_attendance_per_session_and_its_csv(
         "55",
     ] in rows
     assert len(rows) == 1 + 2 * 2  # header, two sessions of two bookings
+
+
+async def test_a_mark_in_the_browser_sends_the_no_show_to_calendly(
+    open_page: Open, admin_token: str, pool: asyncpg.Pool
+) -> None:
+    event_id = await make_event(pool, name=unique("Infowebinar"))
+    absent = await make_attendee(pool, event_id, name="Nora Nichtda")
+    page = await open_page(token=admin_token)
+    await page.goto(f"/ui/webinars/{event_id}")
+    await page.get_by_role("checkbox", name="Select Nora Nichtda").check()
+    await page.get_by_role("button", name="Mark not attended").click()
+    await expect(page.get_by_role("status")).to_contain_text("1 attendees")
+    # The same command a mark through the API queues (no-shows pushed: CALENDLY_API_TOKEN set).
+    commands = await pool.fetch(
+        "SELECT command, attempts FROM outbox WHERE subject = $1", f"no-show:{absent}"
+    )
+    assert [r["command"] for r in commands] == ["sync_calendly_no_show"]
