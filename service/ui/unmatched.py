@@ -106,9 +106,11 @@ async def link(request: Request) -> Response:
         )
     except ApiError as problem:
         return await page(request, status=problem.status, error=describe(problem))
-    message = t(
-        "unmatched_linked",
-        name=linked["name"] or linked["email"] or raw_id,
-        target=f"{linked['linked_kind']} {linked['linked_target']}",
-    )
-    return await page(request, message=message)
+    name = linked["name"] or linked["email"] or raw_id
+    if attendee_id is not None:
+        async with rt.pool.acquire() as conn:
+            [attendee] = await webinars.attendees_by_id(conn, [attendee_id])
+        whom = str(attendee["name"])
+    else:
+        whom = t("booking_n", id=booking_id)
+    return await page(request, message=t("unmatched_linked", name=name, target=whom))

@@ -72,6 +72,9 @@ async def test_analytics_shows_rates_chart_funnel_and_tables(
         ["2034-01", "3", "10", "1", "5", "3", "1", "62.5 %", "37.5 %"],
     ]
 
+    await page.goto("/ui/analytics?from=2034-01-09&to=2034-01-23&group=week&lang=de")
+    assert (await _rows(page, "Webinare pro Zeitraum"))[1][-2:] == ["75,0 %", "25,0 %"]
+
 
 async def test_a_bad_date_is_named_and_the_page_still_answers(
     open_page: Open, admin_token: str

@@ -81,7 +81,7 @@ async def test_a_guest_waits_unmatched_until_an_admin_links_it(
         label=f"Bruno Brett <bruno.{tag}@example.com>"
     )
     await row.get_by_role("button", name="Link").click()
-    await expect(page.get_by_role("status")).to_contain_text(f"{guest} was linked to attendee")
+    await expect(page.get_by_role("status")).to_have_text(f"{guest} was linked to Bruno Brett.")
     await expect(page.get_by_role("rowheader", name=guest)).to_have_count(0)
 
     await page.goto(f"/ui/webinars/{event_id}")
