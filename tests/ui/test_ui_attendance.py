@@ -67,7 +67,9 @@ async def test_a_guest_waits_unmatched_until_an_admin_links_it(
     await ops.get_by_role("link", name="Unmatched participants").click()
     row = ops.get_by_role("row").filter(has=ops.get_by_role("rowheader", name=guest))
     await expect(row).to_contain_text("40")
-    await row.get_by_role("button", name="Link").click()
+    async with ops.expect_response(lambda r: r.request.method == "POST") as refused:
+        await row.get_by_role("button", name="Link").click()
+    assert (await refused.value).status == 403
     await expect(ops.get_by_role("alert")).to_be_visible()
     assert await pool.fetchval(
         "SELECT linked_at IS NULL FROM attendance_unmatched WHERE name = $1", guest
