@@ -55,6 +55,8 @@ def shoot(base_url: str, token: str, lang: str) -> list[Path]:
         snap("courses", f"{base_url}/ui/courses")
         snap("course", _first_link(page, r"/ui/courses/[^/?]+$"))
         snap("teachers", f"{base_url}/ui/teachers")
+        snap("analytics", f"{base_url}/ui/analytics?group=month")
+        snap("unmatched", f"{base_url}/ui/attendance/unmatched")
         snap("notifications", f"{base_url}/ui/notifications")
         snap("dead-letters", f"{base_url}/ui/ops/dead-letters")
         snap("integration-log", f"{base_url}/ui/ops/integration-log")

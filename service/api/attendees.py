@@ -7,10 +7,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
+from service.domain.attendance import (
+    AttendanceUpdate,
+    InvalidAttendanceUpdates,
+    parse_attendance_updates,
+)
 from service.http import input
 from service.http.errors import ApiError
-from service.http.runtime import runtime
+from service.http.runtime import ApiRuntime, runtime
 from service.http.serialize import jsonable
 from service.services import attendee_actions
 
@@ -66,15 +70,18 @@ async def set_attendance(request: Request) -> JSONResponse:
     except InvalidAttendanceUpdates as error:
         details = [{"field": p.field, "problem": p.message} for p in error.problems]
         raise ApiError(422, "nothing was changed: the updates are invalid", details) from None
-    rt = runtime(request)
-    changed = await attendee_actions.mark_attendance(
-        rt.pool,
-        updates,
-        input.actor(request),
-        rt.courier,
-        push_no_shows=rt.settings.push_no_shows,
-    )
+    changed = await mark_in(runtime(request), updates, input.actor(request))
     return JSONResponse({"items": jsonable(changed), "next_cursor": None})
+
+
+async def mark_in(
+    rt: ApiRuntime, updates: tuple[AttendanceUpdate, ...], by: str
+) -> list[dict[str, Any]]:
+    """Marks by hand as the API and the UI make them: no-shows pushed to Calendly when the
+    settings say so, sent at once through this process's courier."""
+    return await attendee_actions.mark_attendance(
+        rt.pool, updates, by, rt.courier, push_no_shows=rt.settings.push_no_shows
+    )
 
 
 def _user_id(body: dict[str, Any], problems: input.Problems) -> str | None:

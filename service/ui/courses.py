@@ -12,6 +12,7 @@ from service.adapters.course_reads import CourseNotFound
 from service.api.courses import SYNC_STATUSES
 from service.http.input import storable
 from service.http.runtime import runtime
+from service.services.attendance import course_attendance
 from service.services.course_sync import sync_now
 from service.ui.render import first_rows, language, render, translator
 
@@ -59,7 +60,14 @@ async def _detail_page(
             status=404,
             error=t("course_unknown", id=request.path_params["course_id"]),
         )
-    context = {"title": course["title"], "course": course, "start": first_start(course)}
+    rt = runtime(request)
+    attendance = await course_attendance(rt.pool, course["id"], rt.settings.attendance_min_percent)
+    context = {
+        "title": course["title"],
+        "course": course,
+        "start": first_start(course),
+        "attendance": attendance,
+    }
     return render(request, "course.html", context, message=message)
 
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
-from service.api.attendees import new_attendee
+from service.api.attendees import mark_in, new_attendee
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
 from service.domain.numbers import ascii_int
 from service.http import input
@@ -106,9 +106,7 @@ async def mark(request: Request) -> Response:
     }
     try:
         updates = parse_attendance_updates(body)
-        changed = await attendee_actions.mark_attendance(
-            runtime(request).pool, updates, actor(request)
-        )
+        changed = await mark_in(runtime(request), updates, actor(request))
     except InvalidAttendanceUpdates as problem:
         return await page(request, event_id, status=422, error=str(problem), selected=selected)
     except REFUSALS as problem:

@@ -9,8 +9,19 @@ from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from service.api.attendance import course_attendance_csv
 from service.api.attendee_export import export_attendees
-from service.ui import attendee_edit, courses, event, login, ops, people, webinars
+from service.ui import (
+    analytics,
+    attendee_edit,
+    courses,
+    event,
+    login,
+    ops,
+    people,
+    unmatched,
+    webinars,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -45,8 +56,12 @@ def routes() -> list[BaseRoute]:
         Route("/ui/courses", courses.list_page, methods=["GET"]),
         Route("/ui/courses/{course_id}", courses.detail_page, methods=["GET"]),
         Route("/ui/courses/{course_id}/sync", courses.sync, methods=["POST"]),
+        Route("/ui/courses/{course_id}/attendance.csv", course_attendance_csv, methods=["GET"]),
         Route("/ui/teachers", people.teachers_page, methods=["GET"]),
         Route("/ui/notifications", people.notifications_page, methods=["GET"]),
+        Route("/ui/analytics", analytics.show, methods=["GET"]),
+        Route("/ui/attendance/unmatched", unmatched.show, methods=["GET"]),
+        Route("/ui/attendance/unmatched/{id}/link", unmatched.link, methods=["POST"]),
         Route("/ui/ops/dead-letters", ops.list_letters, methods=["GET"]),
         Route("/ui/ops/dead-letters/replay", ops.replay_matching, methods=["POST"]),
         Route("/ui/ops/dead-letters/{id}", ops.show_letter, methods=["GET"]),

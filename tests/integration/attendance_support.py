@@ -38,12 +38,7 @@ class Stack:
     env: dict[str, str]
 
     def authorization(self) -> dict[str, str]:
-        token = self.zoom.http.post(
-            "/oauth/token",
-            params={"grant_type": "account_credentials", "account_id": "sandbox"},
-            auth=("sandbox", "sandbox"),
-        ).json()["access_token"]
-        return {"Authorization": f"Bearer {token}"}
+        return self.zoom.authorization()
 
     async def participants_listed(self, uuid: str) -> bool:
         """Whether the sandbox Zoom lists the instance's participants yet."""
@@ -51,25 +46,10 @@ class Stack:
         return self.zoom.http.get(path, headers=self.authorization()).status_code == 200
 
     def create_meeting(self, **body: Any) -> int:
-        body = {
-            "topic": "Infowebinar",
-            "type": 2,
-            "start_time": "2031-10-13T16:00:00Z",
-            "duration": 60,
-            "settings": {"approval_type": 0},
-            **body,
-        }
-        response = self.zoom.http.post(
-            f"/v2/users/{HOST}/meetings", json=body, headers=self.authorization()
-        )
-        assert response.status_code == 201, response.text
-        return int(response.json()["id"])
+        return self.zoom.create_meeting(HOST, **body)
 
     def hold(self, meeting_id: int, **spec: Any) -> dict[str, Any]:
-        response = self.zoom.http.post(f"/_sandbox/meetings/{meeting_id}/hold", json=spec)
-        assert response.status_code == 201, response.text
-        held: dict[str, Any] = response.json()
-        return held
+        return self.zoom.hold(meeting_id, **spec)
 
     def calendly_control(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.calendly.post(f"/_sandbox/{path}", json=body)

@@ -202,6 +202,37 @@ class Sandbox:
     def reset(self) -> None:
         self.http.post("/_sandbox/reset").raise_for_status()
 
+    def authorization(self) -> dict[str, str]:
+        token = self.http.post(
+            "/oauth/token",
+            params={"grant_type": "account_credentials", "account_id": "sandbox"},
+            auth=("sandbox", "sandbox"),
+        ).json()["access_token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    def create_meeting(self, host: str, **body: Any) -> int:
+        """A meeting created through Zoom's API (not by a course sync)."""
+        body = {
+            "topic": "Infowebinar",
+            "type": 2,
+            "start_time": "2031-10-13T16:00:00Z",
+            "duration": 60,
+            "settings": {"approval_type": 0},
+            **body,
+        }
+        response = self.http.post(
+            f"/v2/users/{host}/meetings", json=body, headers=self.authorization()
+        )
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    def hold(self, meeting_id: int, **spec: Any) -> dict[str, Any]:
+        """Hold the meeting now (participants, segments); delivers `meeting.ended`."""
+        response = self.http.post(f"/_sandbox/meetings/{meeting_id}/hold", json=spec)
+        assert response.status_code == 201, response.text
+        held: dict[str, Any] = response.json()
+        return held
+
 
 async def meeting_row(pool: asyncpg.Pool, course_id: str) -> dict[str, Any] | None:
     row = await pool.fetchrow("SELECT * FROM zoom_meetings WHERE course_id = $1", course_id)

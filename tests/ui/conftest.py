@@ -33,6 +33,7 @@ from tests.support import ServiceProcess, eventually
 from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ZOOM_SECRET = "ui-zoom-webhook-secret"
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +64,7 @@ def ui_env(service_env: dict[str, str], ui_sandbox_url: str, calendly_url: str) 
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         CALENDLY_API_BASE_URL=calendly_url,
         CALENDLY_API_TOKEN=CALENDLY_TOKEN,
+        ZOOM_WEBHOOK_SECRET_TOKEN=ZOOM_SECRET,
     )
 
 
@@ -170,8 +172,11 @@ async def open_page(browser: Browser, base_url: str) -> AsyncIterator[Open]:
 
 
 @pytest.fixture(scope="session")
-def zoom(ui_sandbox_url: str) -> Sandbox:
-    return Sandbox(ui_sandbox_url)
+def zoom(ui_sandbox_url: str, base_url: str) -> Sandbox:
+    """The sandbox Zoom, delivering its signed `meeting.ended` to the API under test."""
+    sandbox = Sandbox(ui_sandbox_url)
+    sandbox.settings(webhook_url=f"{base_url}/webhooks/zoom", webhook_secret_token=ZOOM_SECRET)
+    return sandbox
 
 
 async def tab_to(page: Page, target: Locator, most: int = 30) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from service.domain.analytics import rate, webinar_rates
+from service.domain.analytics import funnel, rate, webinar_rates
 from service.domain.booking_events import Session
 from service.domain.zoom_attendance import session_windows
 
@@ -27,3 +27,17 @@ def test_sessions_become_utc_instants_across_daylight_saving() -> None:
         datetime(2031, 10, 27, 15, 0, tzinfo=UTC),
     ]
     assert {w.seconds for w in windows} == {90 * 60}
+
+
+def test_funnel_counts_active_bookings_their_marks_and_moves_to_school_active() -> None:
+    periods = [
+        {"booked": 6, "cancelled": 1, "attended": 2, "not_attended": 2},
+        {"booked": 4, "cancelled": 0, "attended": 3, "not_attended": 1},
+    ]
+    moves = [
+        {"from": "infowebinar_gebucht", "to": "schule_aktiv", "count": 2},
+        {"from": "nicht_teilgenommen", "to": "schule_aktiv", "count": 1},
+        {"from": "infowebinar_gebucht", "to": "nicht_teilgenommen", "count": 4},
+    ]
+    assert funnel(periods, moves) == {"booked": 9, "attended": 5, "not_attended": 3, "active": 3}
+    assert funnel([], []) == {"booked": 0, "attended": 0, "not_attended": 0, "active": 0}

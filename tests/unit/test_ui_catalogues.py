@@ -15,8 +15,11 @@ LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+)["']\s*[,)]""")
 DYNAMIC = {
     "col_": ("name", "email", "status", "attendance", "teacher", "notes"),
     "filter_": ("all", "pending", "attended", "not_attended"),
+    "funnel_": ("booked", "attended", "active", "not_attended"),
+    "group_": ("week", "month"),
     "letter_": ("open", "replayed", "discarded", "any"),
     "severity_": ("info", "warning", "error"),
+    "source_": ("manual", "zoom"),
     "stage_": ("infowebinar_besuchen", "infowebinar_gebucht", "nicht_teilgenommen", "schule_aktiv"),
     "status_": ("active", "canceled"),
     "sync_": ("ok", "pending", "failed"),
