@@ -278,3 +278,23 @@ def parse_instant(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+UNKNOWN_MEETING_GRACE = timedelta(minutes=10)
+UNKNOWN_MEETING_FIRST_WAIT = timedelta(seconds=15)
+
+
+def unknown_meeting_wait(sent_at: datetime | None, now: datetime) -> timedelta | None:
+    """How long to wait before asking again whether a meeting Zoom says ended is ours.
+
+    `meeting.ended` can overtake the Calendly webhook (or booking event) that makes its
+    meeting ours: for UNKNOWN_MEETING_GRACE after Zoom sent it, it is looked at again with
+    doubling pauses (15 s, 30 s, 60 s …, seven looks in all); then, or without a send time,
+    the meeting is not ours (None). The nightly sweep still catches one that turns ours later.
+    """
+    if sent_at is None:
+        return None
+    elapsed = now - sent_at
+    if elapsed >= UNKNOWN_MEETING_GRACE:
+        return None
+    return max(UNKNOWN_MEETING_FIRST_WAIT, elapsed)

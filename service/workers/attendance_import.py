@@ -23,10 +23,11 @@ from service.domain.zoom_attendance import (
     match_instance,
     parse_instant,
     parse_participant,
+    unknown_meeting_wait,
 )
 from service.services.attendance_marks import apply_event_marks, attendance_rules
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import Terminal
+from service.workers.failures import Deferred, Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
 from service.workers.zoom_commands import zoom_client
@@ -82,11 +83,26 @@ async def handle_meeting_ended(unit: UnitOfWork, envelope: dict[str, Any]) -> No
     if not isinstance(uuid, str) or not uuid:
         raise Terminal("meeting.ended without an instance uuid (payload.object.uuid)")
     if not await repo.meeting_is_ours(unit.conn, meeting_id):
+        now = datetime.now(UTC)
+        wait = unknown_meeting_wait(_sent_at(envelope), now)
+        if wait is not None:
+            raise Deferred(now + wait, f"meeting {meeting_id} is not known (yet)")
         return
     started, ended = parse_instant(obj.get("start_time")), parse_instant(obj.get("end_time"))
     await request_import(
         unit, meeting_id, uuid=uuid, started_at=started, ended_at=ended, cause="meeting.ended"
     )
+
+
+def _sent_at(envelope: dict[str, Any]) -> datetime | None:
+    """When Zoom sent the notification (`event_ts`, milliseconds since the epoch)."""
+    event_ts = envelope.get("event_ts")
+    if not isinstance(event_ts, int) or isinstance(event_ts, bool) or event_ts <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(event_ts / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _wait(checks: int) -> timedelta:

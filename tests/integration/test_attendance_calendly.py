@@ -200,3 +200,45 @@ async def test_held_webinar_marks_attendees_and_pushes_no_shows(
         json={"attendee_id": people["Carl"]["id"]},
     )
     assert again.status_code == 409
+
+
+async def test_a_meeting_ended_that_overtakes_its_calendly_event_is_still_imported(
+    stack: Stack, pool: asyncpg.Pool
+) -> None:
+    start, email = "2031-11-03T16:00:00Z", f"ida.{new_id()}@example.com"
+    meeting_id = stack.create_meeting()
+    held = stack.hold(
+        meeting_id,
+        start_time=start,
+        participants=[{"name": "Ida Früh", "email": email, "segments": [[0, 60]]}],
+    )
+    assert held["delivery"]["status"] == 200
+    # The worker has looked once and found the meeting unknown: it waits instead of dropping.
+    await eventually(
+        lambda: pool.fetchval(
+            "SELECT attempts >= 1 AND status = 'pending' FROM inbox WHERE source = 'zoom' "
+            "AND event_type = 'meeting.ended' AND payload -> 'payload' -> 'object' ->> 'uuid' = $1",
+            held["uuid"],
+        )
+    )
+    # Only now does the Calendly event at that meeting arrive.
+    join_url = f"https://us02web.zoom.us/j/{meeting_id}"
+    event = stack.calendly_control(
+        "events",
+        {
+            "start_time": start,
+            "duration_minutes": 60,
+            "max_invitees": 9,
+            "location": {"type": "zoom", "join_url": join_url},
+        },
+    )["resource"]
+    stack.calendly_control("invitees", {"event": event["uri"], "name": "Ida Früh", "email": email})
+
+    done = await import_of(pool, held["uuid"])
+    assert (done["participants"], done["matched"], done["unmatched"]) == (1, 1, 0)
+    attended = await pool.fetchval(
+        "SELECT a.attended FROM calendly_attendees a JOIN calendly_events e ON e.id = a.event_id "
+        "WHERE e.uri = $1",
+        event["uri"],
+    )
+    assert attended is True

@@ -18,6 +18,7 @@ from service.domain.zoom_attendance import (
     parse_participant,
     session_seconds,
     union_seconds,
+    unknown_meeting_wait,
     zoom_mark,
 )
 
@@ -148,3 +149,14 @@ def test_zoom_rows_are_parsed_and_bad_ones_skipped() -> None:
     assert parsed is not None and parsed.leave_time == at(0) + timedelta(seconds=90)
     assert parse_participant({"name": "A", "join_time": "yesterday"}) is None
     assert parse_participant("row") is None
+
+
+def test_an_unknown_meeting_is_asked_about_again_with_doubling_pauses_for_ten_minutes() -> None:
+    sent = datetime(2031, 1, 1, 10, 0, tzinfo=UTC)
+    looks, now = [sent], sent
+    while (wait := unknown_meeting_wait(sent, now)) is not None:
+        now += wait
+        looks.append(now)
+    offsets = [int((look - sent).total_seconds()) for look in looks]
+    assert offsets == [0, 15, 30, 60, 120, 240, 480, 960]
+    assert unknown_meeting_wait(None, sent) is None  # no send time: decided at once
