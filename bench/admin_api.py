@@ -22,7 +22,8 @@ import platform
 import statistics
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -58,14 +59,55 @@ SELECT e.*, a.* FROM calendly_events e LEFT JOIN calendly_attendees a ON a.event
 """
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
+def percentiles(samples: list[float], tail: int = 99) -> dict[str, float]:
+    """n, median, the `tail` percentile (nearest rank) and max of millisecond samples."""
     ordered = sorted(samples)
+    rank = min(len(ordered) - 1, math.ceil(tail / 100 * len(ordered)) - 1)
     return {
         "n": len(ordered),
         "p50_ms": round(statistics.median(ordered), 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)], 2),
+        f"p{tail}_ms": round(ordered[rank], 2),
         "max_ms": round(ordered[-1], 2),
     }
+
+
+def machine() -> str:
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    )
+
+
+@asynccontextmanager
+async def throwaway_database() -> AsyncIterator[tuple[str, dict[str, str]]]:
+    """A migrated database of the benchmark's own (DATABASE_URL's server) and the
+    environment of a service process using it; dropped afterwards."""
+    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    name = f"ws_bench_{uuid.uuid4().hex[:10]}"
+    admin_conn = await asyncpg.connect(server)
+    await admin_conn.execute(f'CREATE DATABASE "{name}"')
+    dsn = server.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        await migrate(dsn)
+        yield dsn, {"DATABASE_URL": dsn, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": name}
+    finally:
+        await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_conn.close()
+
+
+def command_line(
+    doc: str | None, main: Callable[[int], Coroutine[Any, Any, dict[str, Any]]], requests: int
+) -> None:
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    figures = asyncio.run(main(args.requests))
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(figures, out, indent=2)
 
 
 async def timed(call: Callable[[], Awaitable[object]], count: int) -> dict[str, float]:
@@ -172,35 +214,11 @@ async def bench_sync(dsn: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 async def main(count: int) -> dict[str, Any]:
-    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    name = f"ws_bench_{uuid.uuid4().hex[:10]}"
-    admin_conn = await asyncpg.connect(server)
-    await admin_conn.execute(f'CREATE DATABASE "{name}"')
-    dsn = server.rsplit("/", 1)[0] + f"/{name}"
-    env = {"DATABASE_URL": dsn, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": name}
-    try:
-        await migrate(dsn)
+    async with throwaway_database() as (dsn, env):
         api = await bench_api(dsn, env, count)
         sync = await bench_sync(dsn, env)
-    finally:
-        await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin_conn.close()
-    return {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}",
-        "api": api,
-        "sync": sync,
-    }
+    return {"machine": machine(), "api": api, "sync": sync}
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
-    figures = asyncio.run(main(args.requests))
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(figures, out, indent=2)
+    command_line(__doc__, main, requests=500)

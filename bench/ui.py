@@ -12,13 +12,6 @@ template, no query).
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import math
-import os
-import platform
-import statistics
 import time
 import uuid
 from typing import Any
@@ -26,10 +19,9 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.admin_api import seed
+from bench.admin_api import command_line, machine, percentiles, seed, throwaway_database
 from service.adapters import ui_sessions
 from service.adapters.api_tokens import create_token
-from service.adapters.migrations import migrate
 from service.adapters.postgres import connect
 from service.app import create_app
 from service.config import load_settings
@@ -38,20 +30,6 @@ from service.ui.guard import SESSION_COOKIE
 
 TEACHERS = 1_000
 TARGET_P95_MS = 100.0
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-
-    def rank(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)], 2)
-
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered), 2),
-        "p95_ms": rank(0.95),
-        "max_ms": round(ordered[-1], 2),
-    }
 
 
 async def seed_teachers(conn: asyncpg.Connection) -> None:
@@ -167,41 +145,17 @@ async def bench(dsn: str, env: dict[str, str], count: int) -> dict[str, Any]:
                 results[name] = {
                     "path": path,
                     "bytes": len(response.content),
-                    **percentiles(samples),
+                    **percentiles(samples, tail=95),
                 }
     return results
 
 
 async def main(count: int) -> dict[str, Any]:
-    server = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    name = f"ws_bench_{uuid.uuid4().hex[:10]}"
-    admin_conn = await asyncpg.connect(server)
-    await admin_conn.execute(f'CREATE DATABASE "{name}"')
-    dsn = server.rsplit("/", 1)[0] + f"/{name}"
-    env = {"DATABASE_URL": dsn, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": name}
-    try:
-        await migrate(dsn)
+    async with throwaway_database() as (dsn, env):
         figures = await bench(dsn, env, count)
-    finally:
-        await admin_conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin_conn.close()
     slow = [page for page, f in figures.items() if f["p95_ms"] > TARGET_P95_MS]
-    return {
-        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}",
-        "pages": figures,
-        "over_target": slow,
-    }
+    return {"machine": machine(), "pages": figures, "over_target": slow}
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
-    result = asyncio.run(main(args.requests))
-    print(json.dumps(result, indent=2))
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(result, out, indent=2)
+    command_line(__doc__, main, requests=200)
