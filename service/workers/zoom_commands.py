@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from service.adapters import courses as repo
-from service.adapters.courses import Errors
+from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
+from service.adapters.courses.errors import Errors
 from service.adapters.zoom import (
     RegistrantAction,
     ZoomAmbiguous,
@@ -141,10 +141,10 @@ async def sync_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
         raise
     async with runtime.pool.acquire() as conn, conn.transaction():
         if work.meeting_id is not None:
-            await repo.meeting_updated(conn, course_id, body)
+            await meeting_repo.meeting_updated(conn, course_id, body)
         else:
             unit = UnitOfWork(conn)
-            await repo.meeting_created(
+            await meeting_repo.meeting_created(
                 conn,
                 course_id,
                 meeting_id=int(made.answer["id"]),
@@ -169,8 +169,8 @@ async def _claim_meeting_work(runtime: WorkerRuntime, course_id: str) -> _Meetin
     async with runtime.pool.acquire() as conn, conn.transaction():
         unit = UnitOfWork(conn)
         await unit.lock(course_subject(course_id))
-        stored = await repo.load_course(conn, course_id)
-        meeting = await repo.load_meeting(conn, course_id)
+        stored = await course_repo.load_course(conn, course_id)
+        meeting = await meeting_repo.load_meeting(conn, course_id)
         course = stored.course if stored is not None else None
         if course is None or not is_zoom_synced(course) or meeting is None:
             return None
@@ -186,20 +186,20 @@ async def _claim_meeting_work(runtime: WorkerRuntime, course_id: str) -> _Meetin
             earlier = _earlier_create(meeting, host)
             if earlier is None:
                 sent = create_body(spec, course_id)
-                await repo.meeting_create_sent(conn, course_id, host=host, spec=sent)
+                await meeting_repo.meeting_create_sent(conn, course_id, host=host, spec=sent)
             else:
-                await repo.set_meeting_state(conn, course_id, "in_flight")
+                await meeting_repo.set_meeting_state(conn, course_id, "in_flight")
             return _MeetingWork(course, spec, None, {}, host, earlier)
         if meeting.spec is None:
             return None
         changes = meeting_changes(spec_from_body(meeting.spec), spec)
         if not changes:
             return None
-        await repo.set_meeting_state(conn, course_id, "in_flight")
+        await meeting_repo.set_meeting_state(conn, course_id, "in_flight")
         return _MeetingWork(course, spec, meeting_id, changes)
 
 
-def _earlier_create(meeting: repo.MeetingRow, host: str) -> _EarlierCreate | None:
+def _earlier_create(meeting: meeting_repo.MeetingRow, host: str) -> _EarlierCreate | None:
     """The create sent before whose outcome is unknown, if any."""
     if meeting.meeting_id is not None:
         return None  # a deleted meeting's row: that create's outcome is known
@@ -224,13 +224,13 @@ async def _find_or_create(
             return _Made(work.earlier.host, sent, answer, found[1:])
         async with runtime.pool.acquire() as conn, conn.transaction():
             await UnitOfWork(conn).lock(course_subject(course_id))
-            await repo.meeting_create_sent(conn, course_id, host=work.host, spec=body)
+            await meeting_repo.meeting_create_sent(conn, course_id, host=work.host, spec=body)
     try:
         created = await zoom.create_meeting(work.host, body, cause=cause)
     except ZoomError as error:
         if not isinstance(error, ZoomAmbiguous):
             async with runtime.pool.acquire() as conn:
-                await repo.meeting_create_refused(conn, course_id)
+                await meeting_repo.meeting_create_refused(conn, course_id)
         raise
     return _Made(work.host, body, created, [])
 
@@ -267,7 +267,7 @@ async def _release_meeting(runtime: WorkerRuntime, course_id: str, error: ZoomEr
     if isinstance(error, ZoomAmbiguous):
         return
     async with runtime.pool.acquire() as conn:
-        await repo.set_meeting_state(conn, course_id, "pending")
+        await meeting_repo.set_meeting_state(conn, course_id, "pending")
 
 
 async def _check_occurrences(
@@ -287,7 +287,7 @@ async def _check_occurrences(
             + ", ".join(f"{d:%d.%m.%Y}" for d in expected),
         }
     ]
-    await repo.meeting_failed(unit.conn, course_id, errors)
+    await meeting_repo.meeting_failed(unit.conn, course_id, errors)
     await unit.notify(
         "sync_failed",
         f"Course {course_id}: {errors[0]['message']}",
@@ -318,8 +318,8 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     cause = {"course_id": course_id}
     async with runtime.pool.acquire() as conn, conn.transaction():
         await UnitOfWork(conn).lock(course_subject(course_id))
-        stored = await repo.load_course(conn, course_id)
-        meeting = await repo.load_meeting(conn, course_id)
+        stored = await course_repo.load_course(conn, course_id)
+        meeting = await meeting_repo.load_meeting(conn, course_id)
         if stored is None or stored.status != "cancelled" or meeting is None:
             return
         meeting_id = meeting.live_id
@@ -329,7 +329,7 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
             earlier = _earlier_create(meeting, host) if host else None
         if meeting_id is None and earlier is None:
             return
-        await repo.set_meeting_state(conn, course_id, "in_flight")
+        await meeting_repo.set_meeting_state(conn, course_id, "in_flight")
     try:
         if meeting_id is not None:
             doomed = [meeting_id]
@@ -342,8 +342,8 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
         await _release_meeting(runtime, course_id, error)
         raise
     async with runtime.pool.acquire() as conn, conn.transaction():
-        await repo.meeting_deleted(conn, course_id)
-        await repo.set_meeting_status(conn, course_id, "ok", [])
+        await meeting_repo.meeting_deleted(conn, course_id)
+        await meeting_repo.set_meeting_status(conn, course_id, "ok", [])
 
 
 async def _delete_in_zoom(zoom: ZoomClient, meeting_id: int, cause: dict[str, str]) -> None:
@@ -366,7 +366,7 @@ async def _notify_refusal(unit: UnitOfWork, item: OutboxItem, what: str, errors:
 async def meeting_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
     course_id = item.subject.removeprefix("course:")
     errors = _zoom_errors(error, "Zoom refused the meeting")
-    await repo.meeting_failed(unit.conn, course_id, errors)
+    await meeting_repo.meeting_failed(unit.conn, course_id, errors)
     await _notify_refusal(unit, item, f"Course {course_id}", errors)
 
 
@@ -378,7 +378,7 @@ class _RegistrantWork:
     booking: Booking
     goal: RegistrantGoal
     meeting_id: int
-    known: repo.RegistrantRow | None  # what we recorded for this meeting; None: nothing
+    known: registrant_repo.RegistrantRow | None  # what we recorded for this meeting; None: nothing
     unsure: bool  # an earlier call's outcome is unknown: look it up first
 
 
@@ -415,7 +415,7 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
                 )
         raise
     async with runtime.pool.acquire() as conn:
-        await repo.registrant_known(
+        await registrant_repo.registrant_known(
             conn,
             booking_id,
             registrant_id=found.id if found else None,
@@ -428,20 +428,20 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
 async def _claim_registrant_work(runtime: WorkerRuntime, booking_id: str) -> _RegistrantWork | None:
     async with runtime.pool.acquire() as conn, conn.transaction():
         unit = UnitOfWork(conn)
-        course_id = await repo.booking_course_id(conn, booking_id)
+        course_id = await booking_repo.booking_course_id(conn, booking_id)
         if course_id is None:
             return None
         await unit.lock(course_subject(course_id))
-        booking = await repo.load_booking(conn, booking_id)
-        stored = await repo.load_course(conn, course_id)
-        meeting = await repo.load_meeting(conn, course_id)
+        booking = await booking_repo.load_booking(conn, booking_id)
+        stored = await course_repo.load_course(conn, course_id)
+        meeting = await meeting_repo.load_meeting(conn, course_id)
         if booking is None or stored is None or stored.course is None or meeting is None:
             return None
         meeting_id = meeting.live_id
         if meeting_id is None or meeting.host is None:
             return None  # the meeting's creation re-decides its registrants
-        bookings = await repo.load_bookings(conn, course_id)
-        row = await repo.load_registrant(conn, booking_id)
+        bookings = await booking_repo.load_bookings(conn, course_id)
+        row = await registrant_repo.load_registrant(conn, booking_id)
         goal = registrant_goal(booking, stored.course, meeting.host, bookings)
         if not registrant_needs_call(goal, row, meeting_id):
             return None
@@ -450,7 +450,7 @@ async def _claim_registrant_work(runtime: WorkerRuntime, booking_id: str) -> _Re
         email = known.email if known is not None and known.email else goal.email
         if email is None:
             return None  # never registered, and Zoom can't take the address
-        await repo.registrant_in_flight(conn, booking, meeting_id, email)
+        await registrant_repo.registrant_in_flight(conn, booking, meeting_id, email)
         return _RegistrantWork(booking, goal, meeting_id, known, unsure)
 
 
@@ -540,7 +540,7 @@ async def find_registrant(
 async def registrant_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
     booking_id = item.subject.removeprefix("booking:")
     errors = _zoom_errors(error, "Zoom refused the registrant")
-    await repo.registrant_failed(unit.conn, booking_id, errors)
+    await registrant_repo.registrant_failed(unit.conn, booking_id, errors)
     await _notify_refusal(unit, item, f"Booking {booking_id}", errors)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import asyncpg
 
-from service.adapters import courses as repo
+from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
 from service.adapters.work_items import notify
 from service.adapters.zoom import ZoomClient, ZoomDeferred, ZoomError, ZoomTerminal
 from service.domain.registrants import RegistrantState
@@ -97,7 +97,7 @@ async def reconcile_course(
 ) -> None:
     """Compare one course's registrants in Zoom with its bookings and queue the repairs."""
     async with runtime.pool.acquire() as conn:
-        meeting = await repo.load_meeting(conn, course_id)
+        meeting = await meeting_repo.load_meeting(conn, course_id)
     meeting_id = meeting.live_id if meeting is not None else None
     if meeting is None or meeting_id is None:
         return
@@ -137,15 +137,15 @@ async def _compare(
     """Under the course lock: correct our view of Zoom where it is wrong, so the course
     decision that follows queues the repair. Bookings with work in flight are left alone."""
     conn = unit.conn
-    stored = await repo.load_course(conn, course_id)
-    meeting = await repo.load_meeting(conn, course_id)
+    stored = await course_repo.load_course(conn, course_id)
+    meeting = await meeting_repo.load_meeting(conn, course_id)
     if stored is None or stored.course is None or meeting is None:
         return
     if meeting.live_id != meeting_id:
         return  # replaced meanwhile; the next run compares the new one
     course, host = stored.course, meeting.host or ""
-    bookings = await repo.load_bookings(conn, course_id)
-    rows = await repo.load_registrants(conn, course_id)
+    bookings = await booking_repo.load_bookings(conn, course_id)
+    rows = await registrant_repo.load_registrants(conn, course_id)
     busy = await _busy_subjects(unit, [booking_subject(b.id) for b in bookings])
     explained = await _calendly_emails(unit, meeting_id)
     for booking in bookings:
@@ -171,7 +171,7 @@ async def _compare(
                 **entry,
                 zoom_status=found.status if found else None,
             )
-            await repo.registrant_known(
+            await registrant_repo.registrant_known(
                 conn,
                 booking.id,
                 registrant_id=found.id if found else None,
@@ -183,8 +183,8 @@ async def _compare(
         elif goal.state is RegistrantState.CANCELLED and found and found.status == "approved":
             drift.add("cancelled_still_approved", **entry, registrant_id=found.id)
             if not on_meeting:
-                await repo.registrant_in_flight(conn, booking, meeting_id, found.email)
-            await repo.registrant_known(
+                await registrant_repo.registrant_in_flight(conn, booking, meeting_id, found.email)
+            await registrant_repo.registrant_known(
                 conn,
                 booking.id,
                 registrant_id=found.id,
