@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from service.adapters.calendly_client import CalendlyError
+from service.adapters.calendly_errors import CalendlyError
 from service.adapters.zoom import ZoomError
 from service.logs import get_logger
 
