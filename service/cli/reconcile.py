@@ -14,9 +14,10 @@ import sys
 from typing import Any
 
 from service.adapters.broker import Courier, create_broker
-from service.adapters.calendly_client import CalendlyError
+from service.adapters.calendly_errors import CalendlyError
 from service.config import Settings
-from service.workers.reconcile import ReconcileNotPossible, reconcile, watch_subscription
+from service.workers.reconcile import reconcile, watch_subscription
+from service.workers.reconcile.runs import ReconcileNotPossible
 from service.workers.runtime import LazyRuntime
 
 

@@ -12,8 +12,8 @@ import asyncpg
 
 from service.adapters import attendance as repo
 from service.adapters import attendance_reads as reads
-from service.adapters import courses
 from service.adapters.broker import Courier
+from service.adapters.courses import course_repo
 from service.domain.zoom_attendance import (
     AttendanceRules,
     ImportStatus,
@@ -41,7 +41,7 @@ async def course_attendance(
     add up.
     """
     async with pool.acquire() as conn:
-        stored = await courses.load_course(conn, course_id)
+        stored = await course_repo.load_course(conn, course_id)
         if stored is None:
             return None
         imports = await reads.course_imports(conn, course_id)

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from service.adapters import courses as repo
-from service.adapters.courses import Errors, MeetingRow, RegistrantRow, errors_json
+from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
+from service.adapters.courses.errors import Errors, errors_json
+from service.adapters.courses.meeting_repo import MeetingRow
+from service.adapters.courses.registrant_repo import RegistrantRow
 from service.domain.booking_events import Booking, BookingStatus, Course
 from service.domain.course_sync import is_zoom_synced
 from service.domain.course_validation import shape_problems, validate_for_zoom
@@ -98,13 +100,13 @@ def registrant_needs_call(goal: RegistrantGoal, row: RegistrantRow | None, meeti
 async def decide_course(unit: UnitOfWork, course_id: str, cause: dict[str, str]) -> None:
     """Bring the decisions for one course up to date; the caller holds the course lock."""
     conn = unit.conn
-    stored = await repo.load_course(conn, course_id)
+    stored = await course_repo.load_course(conn, course_id)
     if stored is None:
         return  # bookings wait for their course
-    meeting = await repo.load_meeting(conn, course_id)
+    meeting = await meeting_repo.load_meeting(conn, course_id)
     subject = course_subject(course_id)
     if stored.status == "cancelled":
-        await repo.cancel_course_bookings(conn, course_id)
+        await booking_repo.cancel_course_bookings(conn, course_id)
         if (
             meeting is not None
             and not meeting.deleted
@@ -114,7 +116,7 @@ async def decide_course(unit: UnitOfWork, course_id: str, cause: dict[str, str])
                 or meeting.spec is not None  # a create was sent; its meeting may exist
             )
         ):
-            await repo.set_meeting_status(conn, course_id, "pending", meeting.errors)
+            await meeting_repo.set_meeting_status(conn, course_id, "pending", meeting.errors)
             await unit.add_command(DELETE_MEETING, subject, cause=cause)
         return
     course = stored.course
@@ -131,15 +133,15 @@ async def _decide_new_meeting(
     unit: UnitOfWork, course: Course, meeting: MeetingRow | None, cause: dict[str, str]
 ) -> None:
     """Before the first call to Zoom: every problem on the course, or a create command."""
-    others = await repo.other_hosted_slots(unit.conn, course)
+    others = await course_repo.other_hosted_slots(unit.conn, course)
     problems = errors_json(validate_for_zoom(course, others))
     if problems:
         await _report_course_errors(unit, course.id, meeting, problems, "failed")
         return
-    meeting = await repo.ensure_meeting(unit.conn, course.id)
+    meeting = await meeting_repo.ensure_meeting(unit.conn, course.id)
     if meeting.state == "failed":
         return  # Zoom refused the create; a new course version or an admin's sync retries
-    await repo.set_meeting_status(unit.conn, course.id, "pending", [])
+    await meeting_repo.set_meeting_status(unit.conn, course.id, "pending", [])
     await unit.add_command(SYNC_MEETING, course_subject(course.id), cause=cause)
 
 
@@ -185,8 +187,8 @@ async def _decide_registrants(
 ) -> None:
     conn = unit.conn
     host = meeting.host or host_zoom_user(course) or ""
-    bookings = await repo.load_bookings(conn, course.id)
-    rows = await repo.load_registrants(conn, course.id)
+    bookings = await booking_repo.load_bookings(conn, course.id)
+    rows = await registrant_repo.load_registrants(conn, course.id)
     for booking in bookings:
         goal = registrant_goal(booking, course, host, bookings)
         row = rows.get(booking.id)
@@ -194,7 +196,7 @@ async def _decide_registrants(
         current = row.errors if row is not None else []
         # A Zoom refusal (state failed) keeps its message until the booking's problems replace it.
         if problems != current and (problems or (row is not None and row.state != "failed")):
-            await repo.set_registrant_errors(conn, booking, problems)
+            await registrant_repo.set_registrant_errors(conn, booking, problems)
             if problems:
                 await _notify_booking(unit, booking, problems)
         if registrant_needs_call(goal, row, meeting_id):
@@ -208,7 +210,7 @@ async def _report_course_errors(
     unit: UnitOfWork, course_id: str, meeting: MeetingRow | None, errors: Errors, status: str
 ) -> None:
     """Store the course's errors; a person hears about each new set once, not on every event."""
-    await repo.set_meeting_status(unit.conn, course_id, status, errors)
+    await meeting_repo.set_meeting_status(unit.conn, course_id, status, errors)
     known = meeting.errors if meeting is not None else []
     fresh = [e for e in errors if e not in known]
     if fresh:

@@ -28,7 +28,7 @@ from service.workers.inbox import process_inbox_items
 from service.workers.jobs import run_named_job
 from service.workers.no_shows import no_show_commands
 from service.workers.outbox import execute_outbox_item
-from service.workers.reconcile import reconcile_commands
+from service.workers.reconcile.zoom import reconcile_commands
 from service.workers.runtime import LazyRuntime
 from service.workers.zoom_commands import zoom_commands
 

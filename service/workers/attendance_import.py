@@ -30,7 +30,7 @@ from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Deferred, Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.zoom_commands import zoom_client
+from service.workers.zoom_commands.common import zoom_client
 
 IMPORT_ATTENDANCE = "import_attendance"
 NOT_READY_FOR = timedelta(hours=2)

@@ -16,7 +16,7 @@ from service.domain.zoom_attendance import parse_instant
 from service.services.unit_of_work import UnitOfWork
 from service.workers.attendance_import import request_import
 from service.workers.runtime import WorkerRuntime
-from service.workers.zoom_commands import zoom_client
+from service.workers.zoom_commands.common import zoom_client
 
 SWEEP_WINDOW = timedelta(days=30)
 

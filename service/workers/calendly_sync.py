@@ -27,7 +27,8 @@ import asyncpg
 
 from service.adapters import sync_jobs
 from service.adapters.broker import Courier
-from service.adapters.calendly_client import CalendlyClient, CalendlyError
+from service.adapters.calendly_client import CalendlyClient
+from service.adapters.calendly_errors import CalendlyError
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.sync_jobs import SyncCounts, SyncRequest
 from service.adapters.work_items import notify

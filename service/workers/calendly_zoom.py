@@ -17,12 +17,12 @@ from service.services.calendly_zoom_mapping import SYNC_CALENDLY_REGISTRANT, att
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.zoom_commands import (
+from service.workers.zoom_commands.common import zoom_client
+from service.workers.zoom_commands.lookups import (
     RegistrantInZoom,
     find_registrant,
     set_registrant_status,
     with_join_url,
-    zoom_client,
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from service.adapters import courses as repo
+from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
 from service.domain.booking_events import (
     Booking,
     BookingCancelled,
@@ -26,9 +26,9 @@ async def handle_course_upserted(unit: UnitOfWork, body: dict[str, Any]) -> None
     course = parse_booking_event(body).data
     assert isinstance(course, Course)
     await unit.lock(course_subject(course.id))
-    if not await repo.upsert_course(unit.conn, course, body["data"]["course"]):
+    if not await course_repo.upsert_course(unit.conn, course, body["data"]["course"]):
         return
-    await repo.reset_failures(unit.conn, course.id)  # a new version deserves a new try
+    await meeting_repo.reset_failures(unit.conn, course.id)  # a new version deserves a new try
     await decide_course(unit, course.id, _cause(body, course_id=course.id))
 
 
@@ -36,7 +36,7 @@ async def handle_course_cancelled(unit: UnitOfWork, body: dict[str, Any]) -> Non
     event = parse_booking_event(body).data
     assert isinstance(event, CourseCancelled)
     await unit.lock(course_subject(event.course_id))
-    if not await repo.cancel_course(unit.conn, event.course_id, event.version):
+    if not await course_repo.cancel_course(unit.conn, event.course_id, event.version):
         return
     await decide_course(unit, event.course_id, _cause(body, course_id=event.course_id))
 
@@ -75,20 +75,20 @@ async def _apply_booking(
     order events happen to be processed. A booking that moved to another course
     re-decides the old one too.
     """
-    previous_course = await repo.booking_course_id(unit.conn, booking_id)
+    previous_course = await booking_repo.booking_course_id(unit.conn, booking_id)
     courses = sorted({course_id, previous_course or course_id})
     for key in courses:  # always in the same order: two handlers never wait on each other
         await unit.lock(course_subject(key))
     if booking is not None:
-        applied = await repo.upsert_booking(unit.conn, booking, at)
+        applied = await booking_repo.upsert_booking(unit.conn, booking, at)
     else:
         assert cancelled is not None
-        applied = await repo.cancel_booking(
+        applied = await booking_repo.cancel_booking(
             unit.conn, cancelled.booking_id, cancelled.course_id, cancelled.version, at
         )
     if not applied:
         return
-    await repo.reset_registrant_failure(unit.conn, booking_id)
+    await registrant_repo.reset_registrant_failure(unit.conn, booking_id)
     for key in courses:
         await decide_course(unit, key, _cause(body, course_id=key, booking_id=booking_id))
 

@@ -16,12 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from service.adapters.calendly_client import (
-    CalendlyClient,
-    CalendlyError,
-    CalendlyRateLimited,
-    CalendlyUnavailable,
-)
+from service.adapters.calendly_client import CalendlyClient
+from service.adapters.calendly_errors import CalendlyError, CalendlyRateLimited, CalendlyUnavailable
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.postgres import Connection
 from service.services.no_show_queue import SYNC_NO_SHOW

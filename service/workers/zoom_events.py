@@ -15,7 +15,7 @@ from typing import Any
 from service.services.course_decisions import course_subject
 from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
-from service.workers.reconcile import RECONCILE_COURSE
+from service.workers.reconcile.zoom import RECONCILE_COURSE
 
 DEBOUNCE = timedelta(seconds=10)
 

@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.adapters.calendly_client import (
-    MAX_ATTEMPTS,
+from service.adapters.calendly_client import MAX_ATTEMPTS, CalendlyClient
+from service.adapters.calendly_errors import (
     CalendlyAuthError,
-    CalendlyClient,
     CalendlyConflict,
     CalendlyPlanRequired,
     CalendlyScopeNotFound,

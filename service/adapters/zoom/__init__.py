@@ -3,10 +3,7 @@
 from service.adapters.zoom.client import (
     DEFAULT_API_BASE_URL,
     PastParticipants,
-    RateLimiter,
     RegistrantAction,
-    RetryPolicy,
-    TokenSource,
     ZoomClient,
 )
 from service.adapters.zoom.errors import (
@@ -16,6 +13,7 @@ from service.adapters.zoom.errors import (
     ZoomRetryable,
     ZoomTerminal,
 )
+from service.adapters.zoom.ports import RateLimiter, RetryPolicy, TokenSource
 from service.adapters.zoom.rate_limiter import SlidingWindowLimiter
 from service.adapters.zoom.token import TokenProvider, ZoomToken
 

@@ -18,13 +18,12 @@ out as one of the classes in `errors`:
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
-from urllib.parse import quote, urlsplit
+from typing import Literal
+from urllib.parse import urlsplit
 
 import httpx
 import structlog
@@ -33,7 +32,20 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.wait import wait_random_exponential
 
 from service.adapters.vendor_calls import CallRecorder, VendorCall
+from service.adapters.zoom.answers import (
+    Json,
+    MeetingId,
+    ZoomRequest,
+    instance_segment,
+    is_auth_failure,
+    is_daily_limit,
+    meeting_path,
+    path_segment,
+    transport_failure,
+    zoom_error,
+)
 from service.adapters.zoom.errors import ZoomAmbiguous, ZoomDeferred, ZoomRetryable, ZoomTerminal
+from service.adapters.zoom.ports import RateLimiter, RetryPolicy, TokenSource
 from service.adapters.zoom.retry_after import next_daily_reset, parse_retry_after
 from service.adapters.zoom.token import ZoomToken
 from service.domain.numbers import ascii_int
@@ -43,61 +55,9 @@ LIGHT, MEDIUM, HEAVY = "light", "medium", "heavy"
 LIST_PAGE_SIZE = 300  # Zoom's maximum for registrant and meeting lists
 STATUS_BATCH_SIZE = 30  # Zoom's maximum registrants per status update
 
-_DAILY_LIMIT_TEXT = re.compile(r"\bdaily\b|in one day|per day", re.IGNORECASE)
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-MeetingId = int | str
-Json = dict[str, Any]
 RegistrantAction = Literal["approve", "cancel", "deny"]
 
 log = structlog.get_logger(__name__)
-
-
-class TokenSource(Protocol):
-    """What the client needs from `TokenProvider`."""
-
-    async def get(self) -> ZoomToken: ...
-
-    async def invalidate(self, bad_token: str) -> None: ...
-
-
-class RateLimiter(Protocol):
-    """What the client needs from `SlidingWindowLimiter`."""
-
-    async def acquire(self, category: str) -> None: ...
-
-    async def lower_limit(self, category: str, limit: int) -> None: ...
-
-    async def pause_until(self, category: str, until: datetime) -> None: ...
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard one call tries before giving the failure to the caller (tests use tiny waits).
-
-    A `Retry-After` longer than `max_retry_after_s` is not slept through in-process: the caller
-    gets `ZoomRetryable` with `retry_after` set and can reschedule the work instead.
-    """
-
-    attempts: int = 5
-    backoff_initial_s: float = 0.5
-    backoff_max_s: float = 30.0
-    max_retry_after_s: float = 60.0
-
-
-@dataclass(frozen=True)
-class _Request:
-    method: str
-    path: str
-    category: str
-    cause: Mapping[str, str]
-    params: dict[str, str] = field(default_factory=dict)
-    body: Json | None = None
-
-    @property
-    def repeatable(self) -> bool:
-        """Whether sending it twice is harmless; POST creates something each time."""
-        return self.method != "POST"
 
 
 def api_base_for(api_url: str | None) -> str:
@@ -141,8 +101,8 @@ class ZoomClient:
 
     async def create_meeting(self, host: str, body: Json, *, cause: Mapping[str, str]) -> Json:
         """POST /users/{host}/meetings (Medium; counts against the host's 100 per day)."""
-        path = f"/users/{_segment(host)}/meetings"
-        return await self._json(_Request("POST", path, MEDIUM, cause, body=body))
+        path = f"/users/{path_segment(host)}/meetings"
+        return await self._json(ZoomRequest("POST", path, MEDIUM, cause, body=body))
 
     async def list_meetings(
         self, host: str, meeting_type: str = "scheduled", *, cause: Mapping[str, str]
@@ -154,7 +114,7 @@ class ZoomClient:
         entry has `id`, `uuid`, `host_id`, `topic`, `type`, `start_time`, `duration`,
         `timezone`, `created_at`, `join_url` and `agenda` cut to 250 characters.
         """
-        path = f"/users/{_segment(host)}/meetings"
+        path = f"/users/{path_segment(host)}/meetings"
         return await self._every_page(path, "meetings", {"type": meeting_type}, cause)
 
     async def get_meeting(
@@ -166,17 +126,19 @@ class ZoomClient:
     ) -> Json:
         """GET /meetings/{id} (Light); past occurrences only when asked for."""
         params = {"show_previous_occurrences": "true"} if show_previous_occurrences else {}
-        return await self._json(_Request("GET", _meeting(meeting_id), LIGHT, cause, params=params))
+        return await self._json(
+            ZoomRequest("GET", meeting_path(meeting_id), LIGHT, cause, params=params)
+        )
 
     async def update_meeting(
         self, meeting_id: MeetingId, body: Json, *, cause: Mapping[str, str]
     ) -> None:
         """PATCH /meetings/{id} (Light; counts against the host's 100 per day)."""
-        await self._call(_Request("PATCH", _meeting(meeting_id), LIGHT, cause, body=body))
+        await self._call(ZoomRequest("PATCH", meeting_path(meeting_id), LIGHT, cause, body=body))
 
     async def delete_meeting(self, meeting_id: MeetingId, *, cause: Mapping[str, str]) -> None:
         """DELETE /meetings/{id} (Light); registrants are not emailed."""
-        await self._call(_Request("DELETE", _meeting(meeting_id), LIGHT, cause))
+        await self._call(ZoomRequest("DELETE", meeting_path(meeting_id), LIGHT, cause))
 
     async def add_registrant(
         self,
@@ -188,14 +150,14 @@ class ZoomClient:
     ) -> Json:
         """POST /meetings/{id}/registrants (Light; 3 per registrant and day: never blindly redo)."""
         params = {"occurrence_ids": ",".join(occurrence_ids)} if occurrence_ids else {}
-        path = f"{_meeting(meeting_id)}/registrants"
-        return await self._json(_Request("POST", path, LIGHT, cause, params=params, body=body))
+        path = f"{meeting_path(meeting_id)}/registrants"
+        return await self._json(ZoomRequest("POST", path, LIGHT, cause, params=params, body=body))
 
     async def list_registrants(
         self, meeting_id: MeetingId, status: str = "approved", *, cause: Mapping[str, str]
     ) -> list[Json]:
         """Every registrant with `status` (approved/pending/denied), across all pages (Medium)."""
-        path = f"{_meeting(meeting_id)}/registrants"
+        path = f"{meeting_path(meeting_id)}/registrants"
         return await self._every_page(path, "registrants", {"status": status}, cause)
 
     async def list_past_participants(
@@ -223,8 +185,8 @@ class ZoomClient:
 
         Zoom answers only for meetings used in the last 30 days.
         """
-        path = f"/past_meetings/{_segment(str(meeting_id))}/instances"
-        page = await self._json(_Request("GET", path, MEDIUM, cause))
+        path = f"/past_meetings/{path_segment(str(meeting_id))}/instances"
+        page = await self._json(ZoomRequest("GET", path, MEDIUM, cause))
         return list(page.get("meetings") or [])
 
     async def _every_page(
@@ -242,7 +204,7 @@ class ZoomClient:
         query = {**params, "page_size": str(LIST_PAGE_SIZE)}
         items: list[Json] = []
         while True:
-            page = await self._json(_Request("GET", path, MEDIUM, cause, params=dict(query)))
+            page = await self._json(ZoomRequest("GET", path, MEDIUM, cause, params=dict(query)))
             found = page.get(key) or []
             items.extend(found)
             if pages is not None:
@@ -256,8 +218,8 @@ class ZoomClient:
         self, meeting_id: MeetingId, registrant_id: str, *, cause: Mapping[str, str]
     ) -> Json:
         """GET /meetings/{id}/registrants/{registrant_id} (Light)."""
-        path = f"{_meeting(meeting_id)}/registrants/{_segment(registrant_id)}"
-        return await self._json(_Request("GET", path, LIGHT, cause))
+        path = f"{meeting_path(meeting_id)}/registrants/{path_segment(registrant_id)}"
+        return await self._json(ZoomRequest("GET", path, LIGHT, cause))
 
     async def update_registrant_status(
         self,
@@ -268,13 +230,13 @@ class ZoomClient:
         cause: Mapping[str, str],
     ) -> None:
         """PUT /meetings/{id}/registrants/status (Medium), 30 registrants ({id, email}) per call."""
-        path = f"{_meeting(meeting_id)}/registrants/status"
+        path = f"{meeting_path(meeting_id)}/registrants/status"
         for start in range(0, len(registrants), STATUS_BATCH_SIZE):
             batch = [dict(r) for r in registrants[start : start + STATUS_BATCH_SIZE]]
             body = {"action": action, "registrants": batch}
-            await self._call(_Request("PUT", path, MEDIUM, cause, body=body))
+            await self._call(ZoomRequest("PUT", path, MEDIUM, cause, body=body))
 
-    async def _json(self, request: _Request) -> Json:
+    async def _json(self, request: ZoomRequest) -> Json:
         response = await self._call(request)
         try:
             data = response.json() if response.content else {}
@@ -284,7 +246,7 @@ class ZoomClient:
             raise ZoomTerminal(response.status_code, None, "Zoom answered with a non-object body")
         return data
 
-    async def _call(self, request: _Request) -> httpx.Response:
+    async def _call(self, request: ZoomRequest) -> httpx.Response:
         """One logical call: attempts, backoff and waits as the retry policy allows."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retry.attempts),
@@ -296,12 +258,12 @@ class ZoomClient:
         response: httpx.Response = await retrying(self._attempt, request)
         return response
 
-    async def _attempt(self, request: _Request) -> httpx.Response:
+    async def _attempt(self, request: ZoomRequest) -> httpx.Response:
         """One attempt, including the single token refresh that a 401 / code 124 earns."""
         try:
             token = await self._tokens.get()
             response = await self._send(request, token)
-            if _is_auth_failure(response):
+            if is_auth_failure(response):
                 await self._tokens.invalidate(token.access_token)
                 response = await self._send(request, await self._tokens.get())
             return await self._check(request, response)
@@ -309,7 +271,7 @@ class ZoomClient:
             message = f"Redis (Zoom token / rate limiter) unavailable: {type(exc).__name__}"
             raise ZoomRetryable(message) from exc
 
-    async def _send(self, request: _Request, token: ZoomToken) -> httpx.Response:
+    async def _send(self, request: ZoomRequest, token: ZoomToken) -> httpx.Response:
         await self._limiter.acquire(request.category)
         started = time.perf_counter()
         try:
@@ -322,19 +284,19 @@ class ZoomClient:
             )
         except httpx.TransportError as exc:
             await self._record(request, started, error=type(exc).__name__)
-            raise _transport_failure(request, exc) from exc
-        code, message = _zoom_error(response)
+            raise transport_failure(request, exc) from exc
+        code, message = zoom_error(response)
         await self._record(request, started, status=response.status_code, code=code, msg=message)
         return response
 
-    async def _check(self, request: _Request, response: httpx.Response) -> httpx.Response:
+    async def _check(self, request: ZoomRequest, response: httpx.Response) -> httpx.Response:
         """Return a 2xx response; turn anything else into the right failure class."""
         status = response.status_code
         if response.is_success:
             return response
-        code, message = _zoom_error(response)
+        code, message = zoom_error(response)
         text = message or response.reason_phrase
-        if _is_daily_limit(response, text):
+        if is_daily_limit(response, text):
             until = next_daily_reset(datetime.now(UTC), response.headers.get("Retry-After"))
             raise ZoomDeferred(until, text, status=status, code=code)
         if status == 429:
@@ -350,7 +312,9 @@ class ZoomClient:
             raise ZoomRetryable(text, status=status, code=code)
         raise ZoomTerminal(status, code, text)
 
-    async def _follow_rate_limit(self, request: _Request, response: httpx.Response) -> float | None:
+    async def _follow_rate_limit(
+        self, request: ZoomRequest, response: httpx.Response
+    ) -> float | None:
         """Share what a per-second 429 taught us with all workers; return the wait in seconds."""
         limit = ascii_int(response.headers.get("X-RateLimit-Limit"), max_digits=6)
         if limit:
@@ -380,7 +344,7 @@ class ZoomClient:
 
     async def _record(
         self,
-        request: _Request,
+        request: ZoomRequest,
         started: float,
         *,
         status: int | None = None,
@@ -412,60 +376,6 @@ class PastParticipants:
 
     rows: list[Json]
     pages: int
-
-
-def instance_segment(uuid: str) -> str:
-    """A meeting instance UUID as a path segment: encoded twice when it starts with `/` or
-    contains `//`, as Zoom requires for exactly those (UUIDs are base64: `+`, `/`, `=`)."""
-    once = quote(uuid, safe="")
-    return quote(once, safe="") if uuid.startswith("/") or "//" in uuid else once
-
-
-def _meeting(meeting_id: MeetingId) -> str:
-    return f"/meetings/{_segment(str(meeting_id))}"
-
-
-def _segment(value: str) -> str:
-    """A path segment; e-mail addresses (host user ids) stay readable."""
-    return quote(value, safe="@.+")
-
-
-def _zoom_error(response: httpx.Response) -> tuple[int | None, str | None]:
-    """Zoom's `{"code", "message"}` of a failed response, (None, None) otherwise."""
-    if response.is_success:
-        return None, None
-    try:
-        data = response.json()
-    except ValueError:
-        return None, None
-    if not isinstance(data, dict):
-        return None, None
-    code = data.get("code")
-    message = data.get("message")
-    return (code if isinstance(code, int) else None), (str(message) if message else None)
-
-
-def _is_auth_failure(response: httpx.Response) -> bool:
-    return response.status_code == 401 or _zoom_error(response)[0] == 124
-
-
-def _is_daily_limit(response: httpx.Response, message: str) -> bool:
-    """A daily quota is spent: by Zoom's header, else by its message (user-level limits omit it).
-
-    The 100-per-day meeting create/update limit sometimes arrives as code 300 instead of 429.
-    """
-    if response.status_code == 429 and response.headers.get("X-RateLimit-Type"):
-        return response.headers["X-RateLimit-Type"].lower() == "daily-limit"
-    return 300 <= response.status_code < 500 and bool(_DAILY_LIMIT_TEXT.search(message))
-
-
-def _transport_failure(request: _Request, exc: httpx.TransportError) -> Exception:
-    """No answer: retryable if the request never left or is harmless to repeat."""
-    if isinstance(exc, _NEVER_SENT) or request.repeatable:
-        return ZoomRetryable(f"no answer from Zoom: {type(exc).__name__}")
-    return ZoomAmbiguous(
-        f"{request.method} {request.path} may have been applied: {type(exc).__name__}"
-    )
 
 
 def _log_retry(state: RetryCallState) -> None:

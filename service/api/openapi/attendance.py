@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.api.openapi import (
+from service.api.openapi.parts import (
     CURSOR,
     ID,
     INT,

@@ -1,0 +1,47 @@
+"""The Calendly re-read: the last 30 days (or since deliveries stopped) through the sync."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from service.adapters.sync_jobs import SyncRequest
+from service.services.calendly_sync import request_sync
+from service.workers.calendly_sync import RECENT_WINDOW, run_sync
+from service.workers.reconcile.runs import Drift, ReconcileNotPossible, recorded
+from service.workers.reconcile.subscription import SubscriptionCheck, ensure_subscription
+from service.workers.runtime import WorkerRuntime
+
+
+async def reconcile_calendly(
+    runtime: WorkerRuntime, *, repaired: SubscriptionCheck | None = None
+) -> dict[str, Any]:
+    pool, settings = runtime.pool, runtime.settings
+
+    async def work(run_id: int, drift: Drift) -> None:
+        check = repaired or await ensure_subscription(pool, settings)
+        if check.action != "none":
+            drift.add("subscription_repaired", **check.as_json())
+        since = datetime.now(UTC) - RECENT_WINDOW
+        if check.stopped_at is not None:
+            since = min(since, check.stopped_at)
+        job_id = await request_sync(pool, SyncRequest("since", since), f"reconcile:{run_id}")
+        outcome = await run_sync(pool, settings, job_id, runtime.courier)
+        if outcome is None or outcome.status != "succeeded":
+            error = outcome.error if outcome else "the sync job did not run"
+            raise ReconcileNotPossible(f"the Calendly re-read failed: {error}")
+        counts = outcome.counts
+        drift.counts["new_events"] += counts.new
+        drift.counts["updated_events"] += counts.updated
+        drift.report.append(
+            {
+                "kind": "calendly_reread",
+                "job_id": str(job_id),
+                "since": since.isoformat(),
+                "synced": counts.synced,
+                "new": counts.new,
+                "updated": counts.updated,
+            }
+        )
+
+    return await recorded(pool, "calendly", None, work)
