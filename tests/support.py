@@ -67,7 +67,7 @@ async def drop_database(servers: Servers, dsn: str, attempts: int = 3) -> None:
         except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
             if attempt == attempts:
                 raise
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.5)  # back-off before a new connection tries again
 
 
 def service_environment(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
@@ -138,4 +138,16 @@ async def eventually(
         if last:
             return last
         await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {within}s (last value: {last!r})")
+
+
+def eventually_sync(check: Callable[[], T], within: float = 20, interval: float = 0.1) -> T:
+    """`eventually` for tests without an event loop: poll a predicate until it is truthy."""
+    deadline = time.monotonic() + within
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
     raise AssertionError(f"condition not met within {within}s (last value: {last!r})")
