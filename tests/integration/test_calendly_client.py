@@ -264,6 +264,7 @@ async def test_an_exhausted_rate_budget_waits_for_the_reset_instead_of_hitting_4
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
+        """The client's own wait for the reset, recorded; it is what the test checks."""
         waits.append(seconds)
         await asyncio.sleep(seconds)
 

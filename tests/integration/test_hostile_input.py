@@ -220,7 +220,7 @@ async def test_a_trickled_body_gets_408_within_the_deadline(ingress_url: str) ->
     await writer.drain()
 
     async def trickle() -> None:
-        while True:
+        while True:  # the slow client under test: one byte every half second
             await asyncio.sleep(0.5)
             writer.write(b" ")
             await writer.drain()

@@ -107,7 +107,7 @@ class ZoomByHand:
             if response.status_code != 429:
                 response.raise_for_status()
                 return response
-            time.sleep(0.1)
+            time.sleep(0.1)  # back-off before trying again, like any polite client
         response.raise_for_status()
         return response
 

@@ -90,7 +90,7 @@ async def test_bad_tokens_share_one_query_and_good_ones_need_none(
             observed_until = time.monotonic() + 1.0
             while time.monotonic() < observed_until:  # 40 bad tokens, one query between them
                 assert await waiting_on(pool, "api_tokens") == 1
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # sampling interval of the observed second
         finally:
             await locked.rollback()
     assert [r.status_code for r in await asyncio.gather(*bad)] == [401] * 40

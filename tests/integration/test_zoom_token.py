@@ -54,7 +54,8 @@ class FakeZoom:
             return JSONResponse(body, status_code=400)
         self.token_requests += 1
         number = self.token_requests
-        await asyncio.sleep(self.delay_s)  # long enough for concurrent callers to overlap
+        # A deliberately slow token endpoint: long enough for concurrent callers to overlap.
+        await asyncio.sleep(self.delay_s)
         return JSONResponse(
             {
                 "access_token": f"tok-{number}",

@@ -75,7 +75,7 @@ class ScriptedZoom:
         )
         queue = self.replies.get(f"{request.method} {path}")
         reply = queue.popleft() if queue else Reply(body={})
-        await asyncio.sleep(reply.delay_s)
+        await asyncio.sleep(reply.delay_s)  # a slow reply is the behaviour under test
         if reply.status == 204:
             return Response(status_code=204, headers=reply.headers)
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
