@@ -28,9 +28,11 @@ from service.adapters.postgres import create_pool
 from service.app import create_app
 from service.config import Settings, load_settings
 from service.sandbox.serve import serving
+from tests.integration.booking_support import sandbox_zoom
 from tests.support import (
     Servers,
     ServiceProcess,
+    Spawn,
     create_database,
     drop_database,
     service_environment,
@@ -152,7 +154,14 @@ async def admin(api_url: str, admin_token: str) -> AsyncIterator[httpx.AsyncClie
 
 
 @pytest.fixture
-def spawn(service_env: dict[str, str]) -> Iterator[object]:
+async def ops(api_url: str, ops_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {ops_token}"}
+    async with httpx.AsyncClient(base_url=api_url, headers=headers, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def spawn(service_env: dict[str, str]) -> Iterator[Spawn]:
     """Start webinar-sync processes for one test; all are stopped afterwards."""
     started: list[ServiceProcess] = []
 
@@ -164,3 +173,10 @@ def spawn(service_env: dict[str, str]) -> Iterator[object]:
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture(scope="module")
+def zoom_sandbox_url() -> Iterator[str]:
+    """A sandbox Zoom of the module's own, served in this process."""
+    with sandbox_zoom() as url:
+        yield url

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from service.adapters.migrations import migrate
+from service.adapters.vendor_calls import VendorCall
 
 ROOT = Path(__file__).resolve().parents[1]
 CALENDLY_TEST_KEY = "test-calendly-signing-key"
@@ -92,6 +94,41 @@ def service_environment(database_url: str, redis_url: str, **extra: str) -> dict
     return env
 
 
+def run_service(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`webinar-sync ARGS` run to its end (within `timeout` s), its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class FakeClock:
+    """Unix time the test moves by hand (`clock.now += …`): token expiry, rate windows."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    """A vendor client's call recorder that keeps the calls in memory, for the test to read."""
+
+    def __init__(self) -> None:
+        self.calls: list[VendorCall] = []
+
+    async def record(self, call: VendorCall) -> None:
+        self.calls.append(call)
+
+
 class ServiceProcess:
     """A real `webinar-sync <command>` child process (worker, scheduler …)."""
 
@@ -125,6 +162,9 @@ class ServiceProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+Spawn = Callable[..., ServiceProcess]  # the `spawn` fixture: start a command, stopped afterwards
 
 
 async def eventually(

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from service.sandbox.serve import free_port
-from tests.support import ROOT, Servers
+from tests.support import ROOT, Servers, run_service
 
 READY_WITHIN_S = 60
 
@@ -162,15 +162,7 @@ def test_up_refuses_the_sandbox_against_servers_it_was_given(
         "DATABASE_URL": database_url,
         "REDIS_URL": servers.redis_url,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "service", "up"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_service("up", env=env)
     assert result.returncode == 2
     assert "--sandbox" in result.stderr
     assert "DATABASE_URL and REDIS_URL" in result.stderr

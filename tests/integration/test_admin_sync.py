@@ -6,7 +6,6 @@ import asyncio
 import math
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -26,16 +25,9 @@ from tests.integration.calendly_sandbox import (
     sandbox_url_fixture,  # noqa: F401 - the `sandbox_url` fixture
     sync_now,
 )
-from tests.support import ROOT, ServiceProcess, eventually, service_environment
+from tests.support import ROOT, Spawn, eventually, service_environment
 
 EVENTS, PER_EVENT = 250, 2
-
-
-@pytest.fixture
-def worker(sandbox: Sandbox, service_env: dict[str, str]) -> Iterator[ServiceProcess]:
-    process = ServiceProcess(["worker", "--threads", "2"], sandbox.env(service_env)).start()
-    yield process
-    process.stop()
 
 
 async def _stored(pool: asyncpg.Pool, event_uris: list[str]) -> tuple[int, int]:
@@ -57,9 +49,11 @@ async def test_sync_of_250_events_through_api_and_worker_survives_a_429(
     admin: httpx.AsyncClient,
     pool: asyncpg.Pool,
     sandbox: Sandbox,
-    worker: ServiceProcess,
+    spawn: Spawn,
     service_env: dict[str, str],
 ) -> None:
+    # Its own worker, started after the sandbox's reset; the other tests run jobs in-process.
+    spawn("worker", "--threads", "2", env=sandbox.env(service_env))
     seeded = await sandbox.post("seed", {"events": EVENTS, "invitees_per_event": PER_EVENT})
     # The second page of events answers 429 once: the client waits and goes on.
     await sandbox.post(

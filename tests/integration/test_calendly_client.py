@@ -19,7 +19,6 @@ from service.adapters.calendly_client import (
     CalendlyScopeNotFound,
     CalendlyUnavailable,
 )
-from service.adapters.vendor_calls import VendorCall
 from service.sandbox.calendly import CalendlySandboxSettings, create_app
 from service.sandbox.serve import free_port, serving
 from tests.integration.calendly_sandbox import (
@@ -28,14 +27,7 @@ from tests.integration.calendly_sandbox import (
     sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
     sandbox_url_fixture,  # noqa: F401 - the `sandbox_url` fixture
 )
-
-
-@dataclass
-class Recorder:
-    calls: list[VendorCall] = field(default_factory=list)
-
-    async def record(self, call: VendorCall) -> None:
-        self.calls.append(call)
+from tests.support import Recorder
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,13 +16,6 @@ from service.config import load_settings
 from service.sandbox.calendly_push import build_delivery, scenario, signature_header
 from service.sandbox.serve import serving
 from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually
-
-
-@pytest.fixture(scope="module")
-def worker(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
-    process = ServiceProcess(["worker", "--threads", "4"], service_env).start()
-    yield process
-    process.stop()
 
 
 def deliveries(event: str, **options: Any) -> list[tuple[str, dict[str, Any]]]:

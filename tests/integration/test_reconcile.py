@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -41,21 +40,13 @@ from tests.integration.booking_support import (
     send_event,
     zoom_env,
 )
-from tests.support import ROOT, ServiceProcess, eventually
+from tests.support import ServiceProcess, eventually, run_service
 
 CALENDLY_TOKEN = CalendlySandboxSettings().token
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_service(*args, env=env, timeout=120)
 
 
 async def run_cli(env: dict[str, str], *args: str) -> Any:

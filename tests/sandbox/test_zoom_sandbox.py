@@ -15,22 +15,12 @@ import pytest
 
 from service.sandbox.serve import serving
 from service.sandbox.zoom import ZoomSandboxSettings, create_app
-from tests.support import eventually_sync
+from tests.support import FakeClock, eventually_sync
 
 # The operations the extractor reads, cut verbatim (prose included) from Zoom's 2.7 MB document.
 REFERENCE_SPEC = Path(__file__).parent / "fixtures" / "zoom-meeting-api-operations.openapi.json"
 SUBSET = Path(__file__).parents[2] / "service" / "sandbox" / "zoom_openapi_subset.json"
 HOST = "akademie@example.com"
-
-
-class FakeClock:
-    """Unix time the test moves by hand (token expiry, UTC midnight)."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start.timestamp()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Zoom:
