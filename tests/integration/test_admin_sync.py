@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -25,7 +23,7 @@ from tests.integration.calendly_sandbox import (
     sandbox_url_fixture,  # noqa: F401 - the `sandbox_url` fixture
     sync_now,
 )
-from tests.support import ROOT, Spawn, eventually, service_environment
+from tests.support import Spawn, eventually, run_service, service_environment
 
 EVENTS, PER_EVENT = 250, 2
 
@@ -197,17 +195,12 @@ async def test_cli_runs_the_sync_now_and_prints_the_counts(
     pool: asyncpg.Pool, sandbox: Sandbox, service_env: dict[str, str]
 ) -> None:
     await sandbox.post("seed", {"events": 3, "invitees_per_event": 2})
-    command = [sys.executable, "-m", "service", "sync", "calendly", "--full"]
-    done = await asyncio.to_thread(
-        subprocess.run, command, env=sandbox.env(service_env), cwd=ROOT,
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    command = ["sync", "calendly", "--full"]
+    env = sandbox.env(service_env)
+    done = await asyncio.to_thread(run_service, *command, env=env)
     assert done.returncode == 0, done.stderr
     assert "synced=3 new=3 updated=0" in done.stdout
-    bad = await asyncio.to_thread(
-        subprocess.run, [*command[:-1], "--since", "someday"], env=sandbox.env(service_env),
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    bad = await asyncio.to_thread(run_service, *command[:-1], "--since", "someday", env=env)
     assert bad.returncode == 2 and "--since" in bad.stderr
 
 
