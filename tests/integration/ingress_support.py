@@ -11,9 +11,9 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 
 import asyncpg
+import pytest
 
 from service.sandbox.booking_push import standard_webhook_headers
 from service.sandbox.calendly_push import signature_header
@@ -63,10 +63,10 @@ async def inbox_state(pool: asyncpg.Pool) -> tuple[int, int]:
     return int(row["n"]), int(row["top"])
 
 
-@asynccontextmanager
-async def inbox_rows_removed(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    """Events stored inside the block are deleted after it: no worker runs in these
-    modules, and later modules wait for the whole inbox to drain."""
+@pytest.fixture(scope="module", autouse=True, name="_no_inbox_rows_left")
+async def no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
+    """Events a module that imports this stores are deleted after it: no worker runs in
+    these modules, and later modules wait for the whole inbox to drain."""
     async with pool.acquire() as conn:
         start = await conn.fetchval("SELECT coalesce(max(id), 0) FROM inbox")
     try:

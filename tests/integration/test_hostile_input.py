@@ -20,18 +20,12 @@ from tests.integration.ingress_support import (
     SIGNERS,
     ZOOM_SECRET,
     calendly_body,
-    inbox_rows_removed,
     inbox_state,
+    no_inbox_rows_left,  # noqa: F401 - autouse: the module's inbox rows are removed
     sign_calendly,
 )
 
 HOSTILE_NAMES = ["nul \u0000 inside", "lone \ud800 surrogate", "the text \\u0000", "\udfff\u0000"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def _no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    async with inbox_rows_removed(pool):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -18,16 +18,14 @@ from service.adapters.vendor_calls import VendorCall
 from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
-from tests.integration.ingress_support import calendly_body, inbox_rows_removed, sign_calendly
+from tests.integration.ingress_support import (
+    calendly_body,
+    no_inbox_rows_left,  # noqa: F401 - autouse: the module's inbox rows are removed
+    sign_calendly,
+)
 from tests.support import eventually
 
 GROWING_TABLES = ("inbox", "outbox", "dead_letters", "work_attempts", "integration_log")
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def _no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    async with inbox_rows_removed(pool):
-        yield
 
 
 @pytest.mark.parametrize("query", [metrics_reads.STATE, metrics_reads.DRIFT])
