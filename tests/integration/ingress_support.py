@@ -1,6 +1,6 @@
 """Signing bodies for each ingress endpoint, and an API that accepts all three.
 
-The session's API knows no ZOOM_WEBHOOK_SECRET_TOKEN; `ingress_api_url` serves one that does.
+The session's API knows no ZOOM_WEBHOOK_SECRET_TOKEN; `ingress_api` serves one that does.
 """
 
 from __future__ import annotations
@@ -10,16 +10,28 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 
 import asyncpg
 import pytest
 
+from service.app import create_app
+from service.config import load_settings
 from service.sandbox.booking_push import standard_webhook_headers
 from service.sandbox.calendly_push import signature_header
+from service.sandbox.serve import serving
 from tests.support import BOOKING_TEST_SECRET, CALENDLY_TEST_KEY
 
 ZOOM_SECRET = "zoom-test-secret-token"
+
+
+@contextmanager
+def ingress_api(env: dict[str, str], secret: str = ZOOM_SECRET, **extra: str) -> Iterator[str]:
+    """An API served here that also knows ZOOM_WEBHOOK_SECRET_TOKEN; its URL."""
+    settings = load_settings({**env, "ZOOM_WEBHOOK_SECRET_TOKEN": secret, **extra})
+    with serving(create_app(settings)) as url:
+        yield url
 
 
 def sign_calendly(body: bytes) -> dict[str, str]:

@@ -33,7 +33,7 @@ from service.config import load_settings
 from service.sandbox.serve import serving
 from service.ui.guard import CSRF_FIELD, SESSION_COOKIE
 from service.ui.routes import routes as ui_routes
-from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET
+from tests.integration.ingress_support import SIGNERS, ingress_api
 from tests.support import Servers, create_database, drop_database, service_environment
 
 MAX_EXAMPLES = 200
@@ -182,8 +182,7 @@ def bodies(draw: st.DrawFn, path: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def ingress_url(service_env: dict[str, str]) -> Iterator[str]:
-    env = {**service_env, "ZOOM_WEBHOOK_SECRET_TOKEN": ZOOM_SECRET}
-    with serving(create_app(load_settings(env))) as url:
+    with ingress_api(service_env) as url:
         yield url
 
 

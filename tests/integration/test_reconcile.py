@@ -24,8 +24,6 @@ import asyncpg
 import httpx
 import pytest
 
-from service.app import create_app
-from service.config import load_settings
 from service.sandbox.calendly import CalendlySandboxSettings
 from service.sandbox.calendly import create_app as create_calendly
 from service.sandbox.serve import serving
@@ -40,6 +38,7 @@ from tests.integration.booking_support import (
     send_event,
     zoom_env,
 )
+from tests.integration.ingress_support import ingress_api
 from tests.support import ServiceProcess, eventually, run_service
 
 CALENDLY_TOKEN = CalendlySandboxSettings().token
@@ -347,10 +346,9 @@ async def claim_todays_slots(database_url: str) -> None:
 def zoom_webhook_api(zoom_worker_env: dict[str, str], database_url: str) -> Iterator[str]:
     """An API with ZOOM_WEBHOOK_SECRET_TOKEN, and a scheduler whose relay brings the
     debounced reconcile command to the worker once it is due."""
-    settings = load_settings({**zoom_worker_env, "ZOOM_WEBHOOK_SECRET_TOKEN": ZOOM_SECRET})
     asyncio.run(claim_todays_slots(database_url))
     scheduler = ServiceProcess(["scheduler"], zoom_worker_env).start()
-    with serving(create_app(settings)) as url:
+    with ingress_api(zoom_worker_env, ZOOM_SECRET) as url:
         yield url
     scheduler.stop()
 
