@@ -12,6 +12,8 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 import pytest
@@ -19,7 +21,7 @@ import pytest
 from service.app import create_app
 from service.config import load_settings
 from service.sandbox.booking_push import standard_webhook_headers
-from service.sandbox.calendly_push import signature_header
+from service.sandbox.calendly_push import scenario, signature_header
 from service.sandbox.serve import serving
 from tests.support import BOOKING_TEST_SECRET, CALENDLY_TEST_KEY
 
@@ -32,6 +34,12 @@ def ingress_api(env: dict[str, str], secret: str = ZOOM_SECRET, **extra: str) ->
     settings = load_settings({**env, "ZOOM_WEBHOOK_SECRET_TOKEN": secret, **extra})
     with serving(create_app(settings)) as url:
         yield url
+
+
+def calendly_deliveries(event: str, **options: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The sandbox's `scenario` of one Zoom-located invitee unless `options` say otherwise."""
+    defaults = {"count": 1, "group": 1, "reschedule": False, "location": "zoom"}
+    return scenario(event, now=datetime.now(UTC), **{**defaults, **options})
 
 
 def sign_calendly(body: bytes) -> dict[str, str]:

@@ -12,8 +12,9 @@ import asyncpg
 import httpx
 import pytest
 
-from service.sandbox.calendly_push import build_delivery, scenario
+from service.sandbox.calendly_push import build_delivery
 from tests.integration.booking_support import Sandbox, new_id, zoom_env
+from tests.integration.ingress_support import calendly_deliveries
 from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually
 
 
@@ -116,14 +117,7 @@ async def test_mapping_needs_a_meeting_id(admin: httpx.AsyncClient) -> None:
 async def test_invitees_booked_and_cancelled_after_mapping_follow_through_webhooks(
     admin: httpx.AsyncClient, http: httpx.AsyncClient, zoom_sandbox_url: str, worker: ServiceProcess
 ) -> None:
-    (_, booked), *_ = scenario(
-        "invitee.created",
-        count=1,
-        group=1,
-        reschedule=False,
-        location="zoom",
-        now=datetime.now(UTC),
-    )
+    (_, booked), *_ = calendly_deliveries("invitee.created")
     event_type = booked["scheduled_event"]["event_type"].rsplit("/", 1)[-1]
     meeting_id = create_meeting(zoom_sandbox_url, f"{new_id('h')}@example.com")
     mapped = await admin.put(

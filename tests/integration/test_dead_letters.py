@@ -14,7 +14,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from service.sandbox.calendly_push import build_delivery, scenario
+from service.sandbox.calendly_push import build_delivery
+from tests.integration.ingress_support import calendly_deliveries
 from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually, run_service
 
 LETTERS = "/api/v1/ops/dead-letters"
@@ -30,14 +31,7 @@ async def deliver(http: httpx.AsyncClient, event: str, payload: dict[str, Any]) 
 async def orphan_no_show(http: httpx.AsyncClient) -> tuple[int, dict[str, Any]]:
     """A no-show for an invitee whose event we have never seen: the worker cannot apply it
     (Terminal), until the invitee.created that introduces the event arrives."""
-    ((_event, payload),) = scenario(
-        "invitee.created",
-        count=1,
-        group=1,
-        reschedule=False,
-        location="zoom",
-        now=datetime.now(UTC),
-    )
+    ((_event, payload),) = calendly_deliveries("invitee.created")
     orphan = {k: v for k, v in payload.items() if k != "scheduled_event"}
     return await deliver(http, "invitee_no_show.created", orphan), payload
 
