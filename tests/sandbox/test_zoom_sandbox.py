@@ -1,4 +1,4 @@
-"""The sandbox Zoom over real HTTP: it must answer as /work/shared/reference/zoom-facts.md says."""
+"""The sandbox Zoom over real HTTP: it must answer as Zoom's documented API does."""
 
 from __future__ import annotations
 
