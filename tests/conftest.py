@@ -8,7 +8,6 @@ never see each other.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import shutil
@@ -33,8 +32,7 @@ from tests.support import (
     Servers,
     ServiceProcess,
     Spawn,
-    create_database,
-    drop_database,
+    fresh_database,
     service_environment,
 )
 
@@ -79,9 +77,8 @@ def servers() -> Iterator[Servers]:
 
 @pytest.fixture(scope="session")
 def database_url(servers: Servers) -> Iterator[str]:
-    dsn = asyncio.run(create_database(servers))
-    yield dsn
-    asyncio.run(drop_database(servers, dsn))
+    with fresh_database(servers) as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="session")

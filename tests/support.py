@@ -8,7 +8,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +71,16 @@ async def drop_database(servers: Servers, dsn: str, attempts: int = 3) -> None:
             if attempt == attempts:
                 raise
             await asyncio.sleep(0.5)  # back-off before a new connection tries again
+
+
+@contextmanager
+def fresh_database(servers: Servers) -> Iterator[str]:
+    """A migrated database of its own on the session's Postgres, dropped afterwards."""
+    dsn = asyncio.run(create_database(servers))
+    try:
+        yield dsn
+    finally:
+        asyncio.run(drop_database(servers, dsn))
 
 
 def service_environment(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
