@@ -8,7 +8,6 @@ never see each other.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import shutil
@@ -28,11 +27,12 @@ from service.adapters.postgres import create_pool
 from service.app import create_app
 from service.config import Settings, load_settings
 from service.sandbox.serve import serving
+from tests.integration.booking_support import sandbox_zoom
 from tests.support import (
     Servers,
     ServiceProcess,
-    create_database,
-    drop_database,
+    Spawn,
+    fresh_database,
     service_environment,
 )
 
@@ -77,9 +77,8 @@ def servers() -> Iterator[Servers]:
 
 @pytest.fixture(scope="session")
 def database_url(servers: Servers) -> Iterator[str]:
-    dsn = asyncio.run(create_database(servers))
-    yield dsn
-    asyncio.run(drop_database(servers, dsn))
+    with fresh_database(servers) as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +151,14 @@ async def admin(api_url: str, admin_token: str) -> AsyncIterator[httpx.AsyncClie
 
 
 @pytest.fixture
-def spawn(service_env: dict[str, str]) -> Iterator[object]:
+async def ops(api_url: str, ops_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"Authorization": f"Bearer {ops_token}"}
+    async with httpx.AsyncClient(base_url=api_url, headers=headers, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def spawn(service_env: dict[str, str]) -> Iterator[Spawn]:
     """Start webinar-sync processes for one test; all are stopped afterwards."""
     started: list[ServiceProcess] = []
 
@@ -164,3 +170,10 @@ def spawn(service_env: dict[str, str]) -> Iterator[object]:
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture(scope="module")
+def zoom_sandbox_url() -> Iterator[str]:
+    """A sandbox Zoom of the module's own, served in this process."""
+    with sandbox_zoom() as url:
+        yield url

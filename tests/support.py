@@ -8,8 +8,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from service.adapters.migrations import migrate
+from service.adapters.vendor_calls import VendorCall
 
 ROOT = Path(__file__).resolve().parents[1]
 CALENDLY_TEST_KEY = "test-calendly-signing-key"
@@ -67,7 +70,17 @@ async def drop_database(servers: Servers, dsn: str, attempts: int = 3) -> None:
         except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError):
             if attempt == attempts:
                 raise
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.5)  # back-off before a new connection tries again
+
+
+@contextmanager
+def fresh_database(servers: Servers) -> Iterator[str]:
+    """A migrated database of its own on the session's Postgres, dropped afterwards."""
+    dsn = asyncio.run(create_database(servers))
+    try:
+        yield dsn
+    finally:
+        asyncio.run(drop_database(servers, dsn))
 
 
 def service_environment(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
@@ -90,6 +103,41 @@ def service_environment(database_url: str, redis_url: str, **extra: str) -> dict
     )
     env.update(extra)
     return env
+
+
+def run_service(
+    *args: str, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`webinar-sync ARGS` run to its end (within `timeout` s), its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class FakeClock:
+    """Unix time the test moves by hand (`clock.now += …`): token expiry, rate windows."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start.timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    """A vendor client's call recorder that keeps the calls in memory, for the test to read."""
+
+    def __init__(self) -> None:
+        self.calls: list[VendorCall] = []
+
+    async def record(self, call: VendorCall) -> None:
+        self.calls.append(call)
 
 
 class ServiceProcess:
@@ -127,6 +175,9 @@ class ServiceProcess:
             self.process.wait()
 
 
+Spawn = Callable[..., ServiceProcess]  # the `spawn` fixture: start a command, stopped afterwards
+
+
 async def eventually(
     check: Callable[[], Awaitable[T]], within: float = 20, interval: float = 0.1
 ) -> T:
@@ -138,4 +189,16 @@ async def eventually(
         if last:
             return last
         await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {within}s (last value: {last!r})")
+
+
+def eventually_sync(check: Callable[[], T], within: float = 20, interval: float = 0.1) -> T:
+    """`eventually` for tests without an event loop: poll a predicate until it is truthy."""
+    deadline = time.monotonic() + within
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(interval)
     raise AssertionError(f"condition not met within {within}s (last value: {last!r})")

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from service.sandbox.serve import free_port
-from tests.support import ROOT, Servers
+from tests.support import ROOT, Servers, run_service
 
 READY_WITHIN_S = 60
 
@@ -46,6 +46,14 @@ def _alive(pid: int) -> bool:
         return False
     status = Path(f"/proc/{pid}/status")
     return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def _left_alive(pids: set[int], within: float) -> list[int]:
+    """Those of `pids` still alive once all have ended or `within` seconds have passed."""
+    deadline = time.monotonic() + within
+    while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
 
 
 def _environment(data_dir: Path, port: int) -> dict[str, str]:
@@ -115,9 +123,8 @@ def test_up_starts_on_embedded_default_and_stops_with_nothing_left(data_dir: Pat
     finally:
         if up.poll() is None:
             up.kill()
-    time.sleep(0.5)
-    assert [pid for pid in children if _alive(pid)] == []
-    assert not _alive(postgres)
+    assert _left_alive(children, within=10) == []
+    assert _left_alive({postgres}, within=10) == []
 
 
 def test_up_killed_leaves_postgres_which_the_next_up_reuses(data_dir: Path) -> None:
@@ -130,10 +137,7 @@ def test_up_killed_leaves_postgres_which_the_next_up_reuses(data_dir: Path) -> N
     first.wait()
     # Its children get SIGTERM from the kernel (PR_SET_PDEATHSIG) and wind down; until they
     # have, the old API would still answer /readyz on this port.
-    deadline = time.monotonic() + 30
-    while any(_alive(pid) for pid in orphans) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert [pid for pid in orphans if _alive(pid)] == []
+    assert _left_alive(orphans, within=30) == []
     logged_before = len(_log_lines(data_dir))  # the killed one's children logged their end
     second = _start_up(data_dir, port)
     try:
@@ -158,15 +162,7 @@ def test_up_refuses_the_sandbox_against_servers_it_was_given(
         "DATABASE_URL": database_url,
         "REDIS_URL": servers.redis_url,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "service", "up"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_service("up", env=env)
     assert result.returncode == 2
     assert "--sandbox" in result.stderr
     assert "DATABASE_URL and REDIS_URL" in result.stderr

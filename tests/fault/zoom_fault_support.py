@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +10,7 @@ import asyncpg
 import httpx
 
 from tests.integration.booking_support import Sandbox, send_event
-from tests.support import ServiceProcess, eventually
-
-Spawn = Callable[..., ServiceProcess]
+from tests.support import ServiceProcess, Spawn, eventually
 
 
 def start_workers(spawn: Spawn, env: dict[str, str], count: int = 1) -> list[ServiceProcess]:

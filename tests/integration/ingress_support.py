@@ -1,6 +1,6 @@
 """Signing bodies for each ingress endpoint, and an API that accepts all three.
 
-The session's API knows no ZOOM_WEBHOOK_SECRET_TOKEN; `ingress_api_url` serves one that does.
+The session's API knows no ZOOM_WEBHOOK_SECRET_TOKEN; `ingress_api` serves one that does.
 """
 
 from __future__ import annotations
@@ -10,16 +10,36 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
+import pytest
 
+from service.app import create_app
+from service.config import load_settings
 from service.sandbox.booking_push import standard_webhook_headers
-from service.sandbox.calendly_push import signature_header
+from service.sandbox.calendly_push import scenario, signature_header
+from service.sandbox.serve import serving
 from tests.support import BOOKING_TEST_SECRET, CALENDLY_TEST_KEY
 
 ZOOM_SECRET = "zoom-test-secret-token"
+
+
+@contextmanager
+def ingress_api(env: dict[str, str], secret: str = ZOOM_SECRET, **extra: str) -> Iterator[str]:
+    """An API served here that also knows ZOOM_WEBHOOK_SECRET_TOKEN; its URL."""
+    settings = load_settings({**env, "ZOOM_WEBHOOK_SECRET_TOKEN": secret, **extra})
+    with serving(create_app(settings)) as url:
+        yield url
+
+
+def calendly_deliveries(event: str, **options: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The sandbox's `scenario` of one Zoom-located invitee unless `options` say otherwise."""
+    defaults = {"count": 1, "group": 1, "reschedule": False, "location": "zoom"}
+    return scenario(event, now=datetime.now(UTC), **{**defaults, **options})
 
 
 def sign_calendly(body: bytes) -> dict[str, str]:
@@ -63,10 +83,10 @@ async def inbox_state(pool: asyncpg.Pool) -> tuple[int, int]:
     return int(row["n"]), int(row["top"])
 
 
-@asynccontextmanager
-async def inbox_rows_removed(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    """Events stored inside the block are deleted after it: no worker runs in these
-    modules, and later modules wait for the whole inbox to drain."""
+@pytest.fixture(scope="module", autouse=True, name="_no_inbox_rows_left")
+async def no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
+    """Events a module that imports this stores are deleted after it: no worker runs in
+    these modules, and later modules wait for the whole inbox to drain."""
     async with pool.acquire() as conn:
         start = await conn.fetchval("SELECT coalesce(max(id), 0) FROM inbox")
     try:

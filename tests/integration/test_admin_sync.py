@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -26,16 +23,9 @@ from tests.integration.calendly_sandbox import (
     sandbox_url_fixture,  # noqa: F401 - the `sandbox_url` fixture
     sync_now,
 )
-from tests.support import ROOT, ServiceProcess, eventually, service_environment
+from tests.support import Spawn, eventually, run_service, service_environment
 
 EVENTS, PER_EVENT = 250, 2
-
-
-@pytest.fixture
-def worker(sandbox: Sandbox, service_env: dict[str, str]) -> Iterator[ServiceProcess]:
-    process = ServiceProcess(["worker", "--threads", "2"], sandbox.env(service_env)).start()
-    yield process
-    process.stop()
 
 
 async def _stored(pool: asyncpg.Pool, event_uris: list[str]) -> tuple[int, int]:
@@ -57,9 +47,11 @@ async def test_sync_of_250_events_through_api_and_worker_survives_a_429(
     admin: httpx.AsyncClient,
     pool: asyncpg.Pool,
     sandbox: Sandbox,
-    worker: ServiceProcess,
+    spawn: Spawn,
     service_env: dict[str, str],
 ) -> None:
+    # Its own worker, started after the sandbox's reset; the other tests run jobs in-process.
+    spawn("worker", "--threads", "2", env=sandbox.env(service_env))
     seeded = await sandbox.post("seed", {"events": EVENTS, "invitees_per_event": PER_EVENT})
     # The second page of events answers 429 once: the client waits and goes on.
     await sandbox.post(
@@ -203,17 +195,12 @@ async def test_cli_runs_the_sync_now_and_prints_the_counts(
     pool: asyncpg.Pool, sandbox: Sandbox, service_env: dict[str, str]
 ) -> None:
     await sandbox.post("seed", {"events": 3, "invitees_per_event": 2})
-    command = [sys.executable, "-m", "service", "sync", "calendly", "--full"]
-    done = await asyncio.to_thread(
-        subprocess.run, command, env=sandbox.env(service_env), cwd=ROOT,
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    command = ["sync", "calendly", "--full"]
+    env = sandbox.env(service_env)
+    done = await asyncio.to_thread(run_service, *command, env=env)
     assert done.returncode == 0, done.stderr
     assert "synced=3 new=3 updated=0" in done.stdout
-    bad = await asyncio.to_thread(
-        subprocess.run, [*command[:-1], "--since", "someday"], env=sandbox.env(service_env),
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+    bad = await asyncio.to_thread(run_service, *command[:-1], "--since", "someday", env=env)
     assert bad.returncode == 2 and "--since" in bad.stderr
 
 

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
 import httpx
-import pytest
 
 from tests.integration.booking_support import new_id
-
-
-@pytest.fixture
-async def ops(api_url: str, ops_token: str) -> AsyncIterator[httpx.AsyncClient]:
-    headers = {"Authorization": f"Bearer {ops_token}"}
-    async with httpx.AsyncClient(base_url=api_url, headers=headers, timeout=10) as client:
-        yield client
 
 
 async def _event(

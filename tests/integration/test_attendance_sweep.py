@@ -4,8 +4,6 @@ instance, and a Calendly event whose location is the meeting gets its attendance
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -18,7 +16,7 @@ from tests.integration.attendance_support import (  # noqa: F401 - fixtures
     stack_fixture,
 )
 from tests.integration.booking_support import new_id
-from tests.support import ROOT, eventually
+from tests.support import eventually, run_service
 
 
 async def test_sweep_imports_an_instance_whose_webhook_was_lost(
@@ -55,15 +53,7 @@ async def test_sweep_imports_an_instance_whose_webhook_was_lost(
     )
     assert held["delivery"] is None
 
-    swept = subprocess.run(
-        [sys.executable, "-m", "service", "attendance", "import"],
-        env=stack.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    swept = run_service("attendance", "import", env=stack.env, timeout=120)
     assert swept.returncode == 0, swept.stderr
     assert held["uuid"] in json.loads(swept.stdout)["queued"]
     done = await import_of(pool, held["uuid"])
@@ -75,14 +65,8 @@ async def test_sweep_imports_an_instance_whose_webhook_was_lost(
     assert ute is not None
     assert dict(ute) == {"attended": True, "attendance_source": "zoom", "zoom_minutes": 45}
 
-    again = subprocess.run(
-        [sys.executable, "-m", "service", "attendance", "import", "--meeting", str(meeting_id)],
-        env=stack.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    again = run_service(
+        "attendance", "import", "--meeting", str(meeting_id), env=stack.env, timeout=120
     )
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["queued"] == []  # a finished import is not repeated

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import asyncpg
 import httpx
 
 from service.adapters.api_tokens import hash_token
-from tests.support import ROOT, eventually
+from tests.support import eventually, run_service
 
 
 async def test_no_token_is_401_with_the_error_envelope(http: httpx.AsyncClient) -> None:
@@ -53,15 +52,7 @@ async def test_admin_may_read(admin: httpx.AsyncClient) -> None:
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service", "token", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_service("token", *args, env=env)
 
 
 async def test_token_cli_create_list_revoke(

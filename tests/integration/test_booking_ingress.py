@@ -31,13 +31,6 @@ NEW_SECRET = "whsec_" + base64.b64encode(b"the-rotated-booking-secret-2031").dec
 
 
 @pytest.fixture(scope="module")
-def worker(service_env: dict[str, str]) -> Iterator[None]:
-    process = ServiceProcess(["worker", "--threads", "4"], service_env).start()
-    yield
-    process.stop()
-
-
-@pytest.fixture(scope="module")
 def rotated_api_url(service_env: dict[str, str]) -> Iterator[str]:
     """An API that accepts the new and the old secret, as during a rotation."""
     env = {**service_env, "BOOKING_WEBHOOK_SECRETS": f"{NEW_SECRET},{BOOKING_TEST_SECRET}"}
@@ -148,7 +141,7 @@ async def test_unknown_type_and_invalid_data_are_422_with_every_problem(
 
 
 async def test_stale_versions_change_nothing(
-    http: httpx.AsyncClient, pool: asyncpg.Pool, worker: None
+    http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess
 ) -> None:
     course_id, booking_id = new_id("c"), new_id("B")
     for event in (
@@ -180,7 +173,7 @@ async def test_stale_versions_change_nothing(
 
 
 async def test_booking_before_its_course_is_kept_and_zoom_work_waits_without_credentials(
-    http: httpx.AsyncClient, pool: asyncpg.Pool, worker: None
+    http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess
 ) -> None:
     course_id, booking_id = new_id("c"), new_id("B")
     assert (await send_event(http, booking_event(booking_id, course_id))).status_code == 202

@@ -18,7 +18,6 @@ from service.adapters.calendly_errors import (
     CalendlyScopeNotFound,
     CalendlyUnavailable,
 )
-from service.adapters.vendor_calls import VendorCall
 from service.sandbox.calendly import CalendlySandboxSettings, create_app
 from service.sandbox.serve import free_port, serving
 from tests.integration.calendly_sandbox import (
@@ -27,14 +26,7 @@ from tests.integration.calendly_sandbox import (
     sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
     sandbox_url_fixture,  # noqa: F401 - the `sandbox_url` fixture
 )
-
-
-@dataclass
-class Recorder:
-    calls: list[VendorCall] = field(default_factory=list)
-
-    async def record(self, call: VendorCall) -> None:
-        self.calls.append(call)
+from tests.support import Recorder
 
 
 @dataclass
@@ -263,6 +255,7 @@ async def test_an_exhausted_rate_budget_waits_for_the_reset_instead_of_hitting_4
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
+        """The client's own wait for the reset, recorded; it is what the test checks."""
         waits.append(seconds)
         await asyncio.sleep(seconds)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,21 +13,10 @@ import pytest
 
 from service.app import create_app
 from service.config import load_settings
-from service.sandbox.calendly_push import build_delivery, scenario, signature_header
+from service.sandbox.calendly_push import build_delivery, signature_header
 from service.sandbox.serve import serving
+from tests.integration.ingress_support import calendly_deliveries
 from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually
-
-
-@pytest.fixture(scope="module")
-def worker(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
-    process = ServiceProcess(["worker", "--threads", "4"], service_env).start()
-    yield process
-    process.stop()
-
-
-def deliveries(event: str, **options: Any) -> list[tuple[str, dict[str, Any]]]:
-    defaults = {"count": 1, "group": 1, "reschedule": False, "location": "zoom"}
-    return scenario(event, now=datetime.now(UTC), **{**defaults, **options})
 
 
 async def post(
@@ -81,7 +69,7 @@ def _signed(body: bytes, key: str, at: datetime) -> dict[str, str]:
 
 
 def _body() -> bytes:
-    (event, payload), *_ = deliveries("invitee.created")
+    (event, payload), *_ = calendly_deliveries("invitee.created")
     return json.dumps(
         {"event": event, "created_at": "2026-11-01T10:00:00Z", "payload": payload}
     ).encode()
@@ -188,7 +176,7 @@ async def test_an_unhandled_event_type_is_stored_and_ignored(
 async def test_the_same_delivery_three_times_is_stored_and_applied_once(
     http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess
 ) -> None:
-    (event, payload), *_ = deliveries("invitee.created")
+    (event, payload), *_ = calendly_deliveries("invitee.created")
     created_at = datetime.now(UTC)
     answers = [await post(http, event, payload, created_at=created_at) for _ in range(3)]
     assert [a.status_code for a in answers] == [202, 200, 200]
@@ -210,7 +198,7 @@ async def test_the_same_delivery_three_times_is_stored_and_applied_once(
 async def test_a_cancel_arriving_before_its_create_stays_cancelled(
     http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess
 ) -> None:
-    (_, canceled), *_ = deliveries("invitee.canceled")
+    (_, canceled), *_ = calendly_deliveries("invitee.canceled")
     created = {
         **canceled,
         "status": "active",
@@ -230,7 +218,9 @@ async def test_a_cancel_arriving_before_its_create_stays_cancelled(
 async def test_a_reschedule_converges_in_either_order(
     http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess, order: str
 ) -> None:
-    (cancel_event, old), (create_event, new) = deliveries("invitee.created", reschedule=True)
+    (cancel_event, old), (create_event, new) = calendly_deliveries(
+        "invitee.created", reschedule=True
+    )
     pairs = [(cancel_event, old), (create_event, new)]
     if order == "created first":
         pairs.reverse()
@@ -246,7 +236,7 @@ async def test_a_reschedule_converges_in_either_order(
 async def test_a_group_event_with_30_invitees_is_one_event_with_30_attendees(
     http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess
 ) -> None:
-    group = deliveries("invitee.created", count=30, group=30)
+    group = calendly_deliveries("invitee.created", count=30, group=30)
     answers = [await post(http, event, payload) for event, payload in group]
     assert {a.status_code for a in answers} == {202}
     await eventually(lambda: processed(pool, [a.json()["id"] for a in answers]))
@@ -268,7 +258,7 @@ async def test_a_group_event_with_30_invitees_is_one_event_with_30_attendees(
 async def test_no_show_marks_not_attended_and_its_removal_makes_it_pending_again(
     http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess
 ) -> None:
-    (_, marked), *_ = deliveries("invitee_no_show.created")
+    (_, marked), *_ = calendly_deliveries("invitee_no_show.created")
     booked = await post(http, "invitee.created", {**marked, "no_show": None})
     no_show = await post(http, "invitee_no_show.created", marked)
     await eventually(lambda: processed(pool, [booked.json()["id"], no_show.json()["id"]]))

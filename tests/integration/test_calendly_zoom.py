@@ -6,34 +6,25 @@ elsewhere); the mapping API, a real worker and the sandbox Zoom do the rest.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
 import pytest
 
-from service.sandbox.calendly_push import build_delivery, scenario
-from tests.integration.booking_support import Sandbox, new_id, sandbox_zoom, zoom_env
+from service.sandbox.calendly_push import build_delivery
+from tests.integration.booking_support import Sandbox, new_id, zoom_env
+from tests.integration.ingress_support import calendly_deliveries
 from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually
 
 
 @pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    with sandbox_zoom() as url:
-        yield url
+def worker_env(service_env: dict[str, str], zoom_sandbox_url: str) -> dict[str, str]:
+    return zoom_env(service_env, zoom_sandbox_url)
 
 
-@pytest.fixture(scope="module")
-def worker(service_env: dict[str, str], sandbox_url: str) -> Iterator[None]:
-    process = ServiceProcess(["worker", "--threads", "4"], zoom_env(service_env, sandbox_url))
-    process.start()
-    yield
-    process.stop()
-
-
-def create_meeting(sandbox_url: str, host: str) -> int:
-    with httpx.Client(base_url=sandbox_url, timeout=10) as http:
+def create_meeting(zoom_sandbox_url: str, host: str) -> int:
+    with httpx.Client(base_url=zoom_sandbox_url, timeout=10) as http:
         token = http.post(
             "/oauth/token",
             params={"grant_type": "account_credentials", "account_id": "sandbox"},
@@ -81,10 +72,10 @@ async def add_invitees(pool: asyncpg.Pool, event_type: str, *emails: str) -> lis
 
 
 async def test_mapped_invitees_are_registered_and_a_cancelled_one_is_cancelled(
-    admin: httpx.AsyncClient, pool: asyncpg.Pool, sandbox_url: str, worker: None
+    admin: httpx.AsyncClient, pool: asyncpg.Pool, zoom_sandbox_url: str, worker: ServiceProcess
 ) -> None:
     host, event_type = f"{new_id('h')}@example.com", new_id("et")
-    meeting_id = create_meeting(sandbox_url, host)
+    meeting_id = create_meeting(zoom_sandbox_url, host)
     emails = [f"{new_id('inv')}@example.com" for _ in range(3)]
     attendees = await add_invitees(pool, event_type, *emails)
 
@@ -94,7 +85,7 @@ async def test_mapped_invitees_are_registered_and_a_cancelled_one_is_cancelled(
     assert response.status_code == 200
     assert response.json()["queued"] == 3
 
-    sandbox = Sandbox(sandbox_url)
+    sandbox = Sandbox(zoom_sandbox_url)
 
     async def registered(status: str, count: int) -> bool:
         meeting = sandbox.meeting(meeting_id) or {"registrants": []}
@@ -124,23 +115,16 @@ async def test_mapping_needs_a_meeting_id(admin: httpx.AsyncClient) -> None:
 
 
 async def test_invitees_booked_and_cancelled_after_mapping_follow_through_webhooks(
-    admin: httpx.AsyncClient, http: httpx.AsyncClient, sandbox_url: str, worker: None
+    admin: httpx.AsyncClient, http: httpx.AsyncClient, zoom_sandbox_url: str, worker: ServiceProcess
 ) -> None:
-    (_, booked), *_ = scenario(
-        "invitee.created",
-        count=1,
-        group=1,
-        reschedule=False,
-        location="zoom",
-        now=datetime.now(UTC),
-    )
+    (_, booked), *_ = calendly_deliveries("invitee.created")
     event_type = booked["scheduled_event"]["event_type"].rsplit("/", 1)[-1]
-    meeting_id = create_meeting(sandbox_url, f"{new_id('h')}@example.com")
+    meeting_id = create_meeting(zoom_sandbox_url, f"{new_id('h')}@example.com")
     mapped = await admin.put(
         f"/api/v1/calendly/event-types/{event_type}/zoom", json={"meeting_id": meeting_id}
     )
     assert mapped.status_code == 200
-    sandbox = Sandbox(sandbox_url)
+    sandbox = Sandbox(zoom_sandbox_url)
 
     async def registrant_status() -> str | None:
         meeting = sandbox.meeting(meeting_id) or {"registrants": []}

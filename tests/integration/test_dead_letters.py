@@ -6,34 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 import uuid
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
-import pytest
 
-from service.sandbox.calendly_push import build_delivery, scenario
-from tests.support import CALENDLY_TEST_KEY, ROOT, ServiceProcess, eventually
+from service.sandbox.calendly_push import build_delivery
+from tests.integration.ingress_support import calendly_deliveries
+from tests.support import CALENDLY_TEST_KEY, ServiceProcess, eventually, run_service
 
 LETTERS = "/api/v1/ops/dead-letters"
-
-
-@pytest.fixture(scope="module")
-def worker(service_env: dict[str, str]) -> Iterator[ServiceProcess]:
-    process = ServiceProcess(["worker", "--threads", "4"], service_env).start()
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-async def ops(api_url: str, ops_token: str) -> Any:
-    headers = {"Authorization": f"Bearer {ops_token}"}
-    async with httpx.AsyncClient(base_url=api_url, headers=headers, timeout=10) as client:
-        yield client
 
 
 async def deliver(http: httpx.AsyncClient, event: str, payload: dict[str, Any]) -> int:
@@ -46,14 +31,7 @@ async def deliver(http: httpx.AsyncClient, event: str, payload: dict[str, Any]) 
 async def orphan_no_show(http: httpx.AsyncClient) -> tuple[int, dict[str, Any]]:
     """A no-show for an invitee whose event we have never seen: the worker cannot apply it
     (Terminal), until the invitee.created that introduces the event arrives."""
-    ((_event, payload),) = scenario(
-        "invitee.created",
-        count=1,
-        group=1,
-        reschedule=False,
-        location="zoom",
-        now=datetime.now(UTC),
-    )
+    ((_event, payload),) = calendly_deliveries("invitee.created")
     orphan = {k: v for k, v in payload.items() if k != "scheduled_event"}
     return await deliver(http, "invitee_no_show.created", orphan), payload
 
@@ -201,15 +179,7 @@ async def test_cli_list_show_replay(
     letter_id = await letter_of(pool, inbox_id)
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "service", "dlq", *args],
-            env=service_env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return run_service("dlq", *args, env=service_env)
 
     listed = await asyncio.to_thread(cli, "list", "--type", "invitee_no_show.created")
     assert listed.returncode == 0, listed.stderr

@@ -33,8 +33,8 @@ from service.config import load_settings
 from service.sandbox.serve import serving
 from service.ui.guard import CSRF_FIELD, SESSION_COOKIE
 from service.ui.routes import routes as ui_routes
-from tests.integration.ingress_support import SIGNERS, ZOOM_SECRET
-from tests.support import Servers, create_database, drop_database, service_environment
+from tests.integration.ingress_support import SIGNERS, ingress_api
+from tests.support import Servers, fresh_database, service_environment
 
 MAX_EXAMPLES = 200
 API_EXAMPLES = 30
@@ -119,9 +119,8 @@ TEMPLATES: dict[str, dict[str, Any]] = {
 def database_url(servers: Servers) -> Iterator[str]:
     """A database of this module alone: "refused input changes no table" is checked on
     every table, and the session's database keeps changing under other tests' workers."""
-    dsn = asyncio.run(create_database(servers))
-    yield dsn
-    asyncio.run(drop_database(servers, dsn))
+    with fresh_database(servers) as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="module")
@@ -182,8 +181,7 @@ def bodies(draw: st.DrawFn, path: str) -> bytes:
 
 @pytest.fixture(scope="module")
 def ingress_url(service_env: dict[str, str]) -> Iterator[str]:
-    env = {**service_env, "ZOOM_WEBHOOK_SECRET_TOKEN": ZOOM_SECRET}
-    with serving(create_app(load_settings(env))) as url:
+    with ingress_api(service_env) as url:
         yield url
 
 

@@ -13,32 +13,21 @@ import asyncpg
 import httpx
 import pytest
 
-from service.app import create_app
-from service.config import load_settings
-from service.sandbox.serve import serving
 from tests.integration.ingress_support import (
     SIGNERS,
-    ZOOM_SECRET,
     calendly_body,
-    inbox_rows_removed,
     inbox_state,
+    ingress_api,
+    no_inbox_rows_left,  # noqa: F401 - autouse: the module's inbox rows are removed
     sign_calendly,
 )
 
 HOSTILE_NAMES = ["nul \u0000 inside", "lone \ud800 surrogate", "the text \\u0000", "\udfff\u0000"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-async def _no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    async with inbox_rows_removed(pool):
-        yield
-
-
 @pytest.fixture(scope="module")
 def ingress_url(service_env: dict[str, str]) -> Iterator[str]:
-    env = {**service_env, "ZOOM_WEBHOOK_SECRET_TOKEN": ZOOM_SECRET}
-    env["REQUEST_BODY_TIMEOUT_SECONDS"] = "2"
-    with serving(create_app(load_settings(env))) as url:
+    with ingress_api(service_env, REQUEST_BODY_TIMEOUT_SECONDS="2") as url:
         yield url
 
 
@@ -220,7 +209,7 @@ async def test_a_trickled_body_gets_408_within_the_deadline(ingress_url: str) ->
     await writer.drain()
 
     async def trickle() -> None:
-        while True:
+        while True:  # the slow client under test: one byte every half second
             await asyncio.sleep(0.5)
             writer.write(b" ")
             await writer.drain()

@@ -18,20 +18,15 @@ import pytest
 from service.adapters.broker import Courier, create_broker
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.vendor_calls import VendorCall
-from service.app import create_app
-from service.config import load_settings
-from service.sandbox.serve import serving
 from service.workers.retention import prune_old_records
 from service.workers.runtime import LazyRuntime
-
-ZOOM_SECRET = "zoom-test-secret-token"
+from tests.integration.ingress_support import ZOOM_SECRET, ingress_api
 
 
 @pytest.fixture(scope="module")
 def zoom_api_url(service_env: dict[str, str]) -> Iterator[str]:
     """An API that knows ZOOM_WEBHOOK_SECRET_TOKEN (the session's API does not)."""
-    settings = load_settings({**service_env, "ZOOM_WEBHOOK_SECRET_TOKEN": ZOOM_SECRET})
-    with serving(create_app(settings)) as url:
+    with ingress_api(service_env) as url:
         yield url
 
 

@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,8 +24,6 @@ import asyncpg
 import httpx
 import pytest
 
-from service.app import create_app
-from service.config import load_settings
 from service.sandbox.calendly import CalendlySandboxSettings
 from service.sandbox.calendly import create_app as create_calendly
 from service.sandbox.serve import serving
@@ -41,21 +38,14 @@ from tests.integration.booking_support import (
     send_event,
     zoom_env,
 )
-from tests.support import ROOT, ServiceProcess, eventually
+from tests.integration.ingress_support import ingress_api
+from tests.support import ServiceProcess, eventually, run_service
 
 CALENDLY_TOKEN = CalendlySandboxSettings().token
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "service", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_service(*args, env=env, timeout=120)
 
 
 async def run_cli(env: dict[str, str], *args: str) -> Any:
@@ -107,7 +97,7 @@ class ZoomByHand:
             if response.status_code != 429:
                 response.raise_for_status()
                 return response
-            time.sleep(0.1)
+            time.sleep(0.1)  # back-off before trying again, like any polite client
         response.raise_for_status()
         return response
 
@@ -356,10 +346,9 @@ async def claim_todays_slots(database_url: str) -> None:
 def zoom_webhook_api(zoom_worker_env: dict[str, str], database_url: str) -> Iterator[str]:
     """An API with ZOOM_WEBHOOK_SECRET_TOKEN, and a scheduler whose relay brings the
     debounced reconcile command to the worker once it is due."""
-    settings = load_settings({**zoom_worker_env, "ZOOM_WEBHOOK_SECRET_TOKEN": ZOOM_SECRET})
     asyncio.run(claim_todays_slots(database_url))
     scheduler = ServiceProcess(["scheduler"], zoom_worker_env).start()
-    with serving(create_app(settings)) as url:
+    with ingress_api(zoom_worker_env, ZOOM_SECRET) as url:
         yield url
     scheduler.stop()
 

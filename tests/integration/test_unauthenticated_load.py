@@ -18,16 +18,14 @@ from service.adapters.vendor_calls import VendorCall
 from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
-from tests.integration.ingress_support import calendly_body, inbox_rows_removed, sign_calendly
+from tests.integration.ingress_support import (
+    calendly_body,
+    no_inbox_rows_left,  # noqa: F401 - autouse: the module's inbox rows are removed
+    sign_calendly,
+)
 from tests.support import eventually
 
 GROWING_TABLES = ("inbox", "outbox", "dead_letters", "work_attempts", "integration_log")
-
-
-@pytest.fixture(scope="module", autouse=True)
-async def _no_inbox_rows_left(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    async with inbox_rows_removed(pool):
-        yield
 
 
 @pytest.mark.parametrize("query", [metrics_reads.STATE, metrics_reads.DRIFT])
@@ -90,7 +88,7 @@ async def test_bad_tokens_share_one_query_and_good_ones_need_none(
             observed_until = time.monotonic() + 1.0
             while time.monotonic() < observed_until:  # 40 bad tokens, one query between them
                 assert await waiting_on(pool, "api_tokens") == 1
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(0.05)  # sampling interval of the observed second
         finally:
             await locked.rollback()
     assert [r.status_code for r in await asyncio.gather(*bad)] == [401] * 40

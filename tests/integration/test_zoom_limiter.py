@@ -12,7 +12,7 @@ import pytest
 from redis.asyncio import Redis
 
 from service.adapters.zoom import SlidingWindowLimiter
-from tests.support import Servers
+from tests.support import Servers, eventually
 
 LIMITS = {"light": 30, "medium": 20, "heavy": 10}
 
@@ -60,6 +60,7 @@ def hammer_in_process(load: ProcessLoad) -> list[float]:
     async def run() -> list[float]:
         client: Redis = Redis.from_url(load.redis_url)
         limiter = SlidingWindowLimiter(client, load.key_prefix, LIMITS)
+        # Not a wait for a state: every process starts hammering at one agreed moment.
         await asyncio.sleep(max(0.0, load.start_at - time.time()))
         try:
             return await hammer(limiter, load.category, load.tasks, load.seconds)
@@ -159,9 +160,12 @@ async def test_a_pause_also_holds_callers_already_waiting_in_line(
         await limiter.acquire("heavy")
         grants.append(time.time() - started)
 
+    async def all_in_line() -> bool:
+        return bool(await redis.zcard(f"{prefix}zoom:rl:heavy:window") == 20)
+
     callers = [asyncio.create_task(one_call()) for _ in range(20)]  # 10 now, 10 reserved for +1 s
-    await asyncio.sleep(0.2)
-    await limiter.pause_until("heavy", datetime.now(UTC) + timedelta(seconds=1.5))
+    await eventually(all_in_line, within=5, interval=0.01)
+    await limiter.pause_until("heavy", datetime.fromtimestamp(started + 1.7, UTC))
     await asyncio.gather(*callers)
 
     assert sum(1 for stamp in grants if stamp < 0.2) == 10

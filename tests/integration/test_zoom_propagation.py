@@ -19,7 +19,6 @@ from tests.integration.booking_support import (
     meeting_row,
     new_id,
     registrant_row,
-    sandbox_zoom,
     send_event,
     zoom_calls_for,
     zoom_env,
@@ -28,14 +27,8 @@ from tests.support import ServiceProcess, eventually
 
 
 @pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
-    with sandbox_zoom() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def workers(service_env: dict[str, str], sandbox_url: str) -> Iterator[None]:
-    env = zoom_env(service_env, sandbox_url)
+def workers(service_env: dict[str, str], zoom_sandbox_url: str) -> Iterator[None]:
+    env = zoom_env(service_env, zoom_sandbox_url)
     processes = [
         ServiceProcess(["worker", "--threads", "4"], env).start(),
         ServiceProcess(["scheduler"], env).start(),
@@ -46,8 +39,8 @@ def workers(service_env: dict[str, str], sandbox_url: str) -> Iterator[None]:
 
 
 @pytest.fixture
-def sandbox(sandbox_url: str, workers: None) -> Sandbox:
-    return Sandbox(sandbox_url)
+def sandbox(zoom_sandbox_url: str, workers: None) -> Sandbox:
+    return Sandbox(zoom_sandbox_url)
 
 
 async def course_detail(admin: httpx.AsyncClient, course_id: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
 import httpx
@@ -18,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.adapters.vendor_calls import CallRecorder, VendorCall
+from service.adapters.vendor_calls import CallRecorder
 from service.adapters.zoom import (
     RetryPolicy,
     SlidingWindowLimiter,
@@ -28,6 +29,7 @@ from service.adapters.zoom import (
     ZoomTerminal,
 )
 from service.sandbox.serve import serving
+from tests.support import FakeClock, Recorder
 
 CLIENT_ID, CLIENT_SECRET, ACCOUNT_ID = "client-id", "very-secret", "acct-1"
 
@@ -54,7 +56,8 @@ class FakeZoom:
             return JSONResponse(body, status_code=400)
         self.token_requests += 1
         number = self.token_requests
-        await asyncio.sleep(self.delay_s)  # long enough for concurrent callers to overlap
+        # A deliberately slow token endpoint: long enough for concurrent callers to overlap.
+        await asyncio.sleep(self.delay_s)
         return JSONResponse(
             {
                 "access_token": f"tok-{number}",
@@ -79,22 +82,6 @@ class FakeZoom:
                 Route("/v2/meetings/1", self.meeting),
             ]
         )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[VendorCall] = []
-
-    async def record(self, call: VendorCall) -> None:
-        self.calls.append(call)
 
 
 @pytest.fixture
@@ -152,7 +139,7 @@ async def test_the_token_is_refreshed_60_seconds_before_it_expires(
     redis: Redis, prefix: str, zoom: tuple[FakeZoom, str], http: httpx.AsyncClient
 ) -> None:
     _, base_url = zoom
-    clock = FakeClock()
+    clock = FakeClock(datetime.fromtimestamp(1_800_000_000, UTC))
     tokens = provider(redis, prefix, base_url, http, clock=clock)
 
     first = await tokens.get()

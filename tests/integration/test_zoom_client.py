@@ -17,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from service.adapters.vendor_calls import VendorCall
 from service.adapters.zoom import (
     RetryPolicy,
     ZoomAmbiguous,
@@ -29,6 +28,7 @@ from service.adapters.zoom import (
 )
 from service.adapters.zoom.client import api_base_for
 from service.sandbox.serve import free_port, serving
+from tests.support import Recorder
 
 CAUSE = {"course_id": "10062"}
 FAST = RetryPolicy(attempts=3, backoff_initial_s=0.01, backoff_max_s=0.02)
@@ -75,7 +75,7 @@ class ScriptedZoom:
         )
         queue = self.replies.get(f"{request.method} {path}")
         reply = queue.popleft() if queue else Reply(body={})
-        await asyncio.sleep(reply.delay_s)
+        await asyncio.sleep(reply.delay_s)  # a slow reply is the behaviour under test
         if reply.status == 204:
             return Response(status_code=204, headers=reply.headers)
         return JSONResponse(reply.body, status_code=reply.status, headers=reply.headers)
@@ -116,14 +116,6 @@ class FakeLimiter:
 
     async def pause_until(self, category: str, until: datetime) -> None:
         self.paused.append((category, until))
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[VendorCall] = []
-
-    async def record(self, call: VendorCall) -> None:
-        self.calls.append(call)
 
 
 @dataclass
