@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.api.openapi.parts import (
+    CSV_OK,
     CURSOR,
     ID,
     INT,
@@ -11,13 +12,14 @@ from service.api.openapi.parts import (
     TIME,
     TRI_STATE,
     Schema,
-    _ok,
     list_of,
     nullable,
     obj,
+    ok,
     op,
     path,
     query,
+    ref,
 )
 
 ATTENDANCE = "attendance"
@@ -98,10 +100,6 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def attendance_paths() -> dict[str, Schema]:
     link_body = obj(
         [],
@@ -113,7 +111,7 @@ def attendance_paths() -> dict[str, Schema]:
             "get": op(
                 "Per session, per booking: attended and minutes (from Zoom)",
                 ATTENDANCE,
-                _ok("Attendance", _ref("CourseAttendance")),
+                ok("Attendance", ref("CourseAttendance")),
                 errors=(404,),
                 params=[COURSE_ID],
             )
@@ -122,7 +120,7 @@ def attendance_paths() -> dict[str, Schema]:
             "get": op(
                 "The course's attendance as CSV (UTF-8 with BOM, `;`)",
                 ATTENDANCE,
-                {200: {"description": "CSV", "content": {"text/csv": {"schema": TEXT}}}},
+                CSV_OK,
                 errors=(404,),
                 params=[COURSE_ID],
             )
@@ -131,7 +129,7 @@ def attendance_paths() -> dict[str, Schema]:
             "get": op(
                 "Attendance imports of Zoom meeting instances, newest first",
                 ATTENDANCE,
-                _ok("Imports", list_of(_ref("AttendanceImport"))),
+                ok("Imports", list_of(ref("AttendanceImport"))),
                 errors=(422,),
                 params=[
                     query("status", {"enum": ["pending", "done", "failed"]}, "filter"),
@@ -144,7 +142,7 @@ def attendance_paths() -> dict[str, Schema]:
             "get": op(
                 "Zoom participants no registration explains, waiting to be linked",
                 ATTENDANCE,
-                _ok("Unmatched participants", list_of(_ref("UnmatchedParticipant"))),
+                ok("Unmatched participants", list_of(ref("UnmatchedParticipant"))),
                 errors=(422,),
                 params=[CURSOR, LIMIT],
             )
@@ -153,7 +151,7 @@ def attendance_paths() -> dict[str, Schema]:
             "post": op(
                 "Link an unmatched participant to an attendee or a booking (as if it matched)",
                 ATTENDANCE,
-                _ok("Linked", _ref("UnmatchedParticipant")),
+                ok("Linked", ref("UnmatchedParticipant")),
                 errors=(400, 404, 409, 413, 422),
                 params=[ID],
                 body=link_body,
@@ -163,7 +161,7 @@ def attendance_paths() -> dict[str, Schema]:
             "get": op(
                 "Info-webinar attendance and no-show rates per week or month (docs/attendance.md)",
                 ANALYTICS,
-                _ok("Periods", obj(["items"], {"group": TEXT, "items": {"type": "array"}})),
+                ok("Periods", obj(["items"], {"group": TEXT, "items": {"type": "array"}})),
                 errors=(422,),
                 params=[FROM, TO, query("group", {"enum": ["week", "month"]}, "default week")],
             )
@@ -172,7 +170,7 @@ def attendance_paths() -> dict[str, Schema]:
             "get": op(
                 "Teachers per pipeline stage now, and the transitions in the period",
                 ANALYTICS,
-                _ok("Pipeline", obj(["stages", "transitions"], {})),
+                ok("Pipeline", obj(["stages", "transitions"], {})),
                 errors=(422,),
                 params=[FROM, TO],
             )
@@ -181,7 +179,7 @@ def attendance_paths() -> dict[str, Schema]:
             "get": op(
                 "Per course: bookings, sessions, attendance rate of each imported session",
                 ANALYTICS,
-                _ok("Courses", obj(["items"], {"items": {"type": "array"}})),
+                ok("Courses", obj(["items"], {"items": {"type": "array"}})),
                 errors=(422,),
                 params=[FROM, TO],
             )

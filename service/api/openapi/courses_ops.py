@@ -14,9 +14,9 @@ from service.api.openapi.parts import (
     TEXT,
     TIME,
     Schema,
-    _ok,
     list_of,
     obj,
+    ok,
     op,
     path,
     query,
@@ -34,7 +34,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "Courses, optionally by Zoom sync status",
                 courses,
-                _ok("Courses", list_of(ref("Course"))),
+                ok("Courses", list_of(ref("Course"))),
                 errors=(422,),
                 params=[query("sync_status", {"enum": ["ok", "pending", "failed"]}, "filter")],
             )
@@ -43,7 +43,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "A course with its Zoom state and bookings",
                 courses,
-                _ok("The course", ref("CourseDetail")),
+                ok("The course", ref("CourseDetail")),
                 errors=(404,),
                 params=[path("course_id", TEXT)],
             )
@@ -52,7 +52,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "post": op(
                 "Re-validate and sync the course to Zoom now",
                 courses,
-                _ok("Accepted", ref("Open"), 202),
+                ok("Accepted", ref("Open"), 202),
                 errors=(404, 409),
                 params=[path("course_id", TEXT)],
             )
@@ -61,20 +61,20 @@ def courses_ops_paths() -> dict[str, Schema]:
             "put": op(
                 "Map a Calendly event type to a Zoom meeting (CONTRACT §4)",
                 courses,
-                _ok("The mapping", ref("Open")),
+                ok("The mapping", ref("Open")),
                 errors=(400, 404, 422),
                 params=[path("uuid", TEXT)],
                 body=obj(["meeting_id"], {"meeting_id": {"type": ["integer", "string"]}}),
             )
         },
         "/api/v1/notifications": {
-            "get": op("What a person should see", ops, _ok("Notifications", open_list))
+            "get": op("What a person should see", ops, ok("Notifications", open_list))
         },
         "/api/v1/ops/dead-letters": {
             "get": op(
                 "Dead letters",
                 ops,
-                _ok("Dead letters", list_of(ref("DeadLetter"))),
+                ok("Dead letters", list_of(ref("DeadLetter"))),
                 errors=(422,),
                 params=[
                     query("source", {"enum": ["calendly", "booking", "zoom"]}, "the system"),
@@ -91,7 +91,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "post": op(
                 "Replay dead letters by filter (`dry_run` to preview)",
                 ops,
-                _ok("Result", ref("Open")),
+                ok("Result", ref("Open")),
                 errors=(400, 422),
                 body=ref("Open"),
             )
@@ -100,21 +100,19 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "One dead letter",
                 ops,
-                _ok("The dead letter", ref("DeadLetter")),
+                ok("The dead letter", ref("DeadLetter")),
                 errors=(404,),
                 params=[ID],
             )
         },
         "/api/v1/ops/dead-letters/{id}/replay": {
-            "post": op(
-                "Replay one", ops, _ok("Result", ref("Open")), errors=(404, 409), params=[ID]
-            )
+            "post": op("Replay one", ops, ok("Result", ref("Open")), errors=(404, 409), params=[ID])
         },
         "/api/v1/ops/dead-letters/{id}/discard": {
             "post": op(
                 "Discard one, with a reason (kept in the audit)",
                 ops,
-                _ok("Result", ref("Open")),
+                ok("Result", ref("Open")),
                 errors=(404, 409, 422),
                 params=[ID],
                 body=obj([], {"reason": TEXT}),
@@ -124,7 +122,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "Every outbound vendor call",
                 ops,
-                _ok("Calls", open_list),
+                ok("Calls", open_list),
                 errors=(422,),
                 params=[
                     query("system", {"enum": ["zoom", "calendly"]}, "vendor"),
@@ -140,7 +138,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "Received events",
                 ops,
-                _ok("Inbox", open_list),
+                ok("Inbox", open_list),
                 errors=(422,),
                 params=[
                     query("status", TEXT, "pending, done, ignored or dead"),
@@ -154,7 +152,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "One received event with its payload",
                 ops,
-                _ok("The event", ref("Open")),
+                ok("The event", ref("Open")),
                 errors=(404,),
                 params=[ID],
             )
@@ -163,7 +161,7 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "Reconciliation runs with their drift counts",
                 ops,
-                _ok("Runs", open_list),
+                ok("Runs", open_list),
                 errors=(422,),
                 params=[query("kind", {"enum": ["calendly", "zoom"]}, "system"), *ops_list],
             )
@@ -172,18 +170,18 @@ def courses_ops_paths() -> dict[str, Schema]:
             "get": op(
                 "One run with its report (one entry per drifted object)",
                 ops,
-                _ok("The run", ref("Open")),
+                ok("The run", ref("Open")),
                 errors=(404,),
                 params=[ID],
             )
         },
-        "/healthz": {"get": op("Process alive", "health", _ok("Alive", ref("Open")), public=True)},
+        "/healthz": {"get": op("Process alive", "health", ok("Alive", ref("Open")), public=True)},
         "/readyz": {
             "get": op(
                 "Ready to accept events (Postgres reachable, migrations current)",
                 "health",
                 {
-                    **_ok("Ready", ref("Open")),
+                    **ok("Ready", ref("Open")),
                     503: {
                         "description": "Not ready",
                         "content": {JSON: {"schema": ref("Open")}},
@@ -205,9 +203,9 @@ def courses_ops_paths() -> dict[str, Schema]:
                 "post": op(
                     f"Ingress: {source} events (signed; CONTRACT §3)",
                     "webhooks",
-                    _ok("Stored, duplicate or ignored; or the URL-validation answer", ref("Open"))
+                    ok("Stored, duplicate or ignored; or the URL-validation answer", ref("Open"))
                     if source == "zoom"  # Zoom counts only 200/204 as delivered
-                    else {**_ok("New", ref("Open"), 202), **_ok("Duplicate", ref("Open"))},
+                    else {**ok("New", ref("Open"), 202), **ok("Duplicate", ref("Open"))},
                     errors=(400, 401, 413, 422) if source == "booking" else (400, 401, 413),
                     body=ref("Open"),
                     public=True,

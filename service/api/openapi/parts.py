@@ -51,8 +51,11 @@ def _error(status: int) -> Schema:
     return {"description": _ERRORS[status], "content": {JSON: {"schema": ref("Error")}}}
 
 
-def _ok(description: str, schema: Schema, status: int = 200) -> dict[int, Schema]:
+def ok(description: str, schema: Schema, status: int = 200) -> dict[int, Schema]:
     return {status: {"description": description, "content": {JSON: {"schema": schema}}}}
+
+
+CSV_OK = {200: {"description": "CSV", "content": {"text/csv": {"schema": TEXT}}}}
 
 
 def op(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.api.openapi.parts import (
+    CSV_OK,
     CURSOR,
     ID,
     LIMIT,
@@ -10,10 +11,10 @@ from service.api.openapi.parts import (
     TIME,
     TRI_STATE,
     Schema,
-    _ok,
     list_of,
     nullable,
     obj,
+    ok,
     op,
     path,
     query,
@@ -42,7 +43,7 @@ def webinar_paths() -> dict[str, Schema]:
             "post": op(
                 "Start a Calendly sync job (recent = last 30 days and later)",
                 WEBINARS,
-                _ok("Queued", obj(["job_id"], {"job_id": {"type": "string"}}), 202),
+                ok("Queued", obj(["job_id"], {"job_id": {"type": "string"}}), 202),
                 errors=(400, 413, 422, 503),
                 body=obj(
                     [],
@@ -55,14 +56,14 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "When the last successful sync finished",
                 WEBINARS,
-                _ok("Last sync", obj(["last_sync_time"], {"last_sync_time": nullable(TIME)})),
+                ok("Last sync", obj(["last_sync_time"], {"last_sync_time": nullable(TIME)})),
             )
         },
         "/api/v1/calendly/sync/{job_id}": {
             "get": op(
                 "A sync job's status and counts",
                 WEBINARS,
-                _ok("The job", ref("SyncJob")),
+                ok("The job", ref("SyncJob")),
                 errors=(404,),
                 params=[path("job_id", {"type": "string", "format": "uuid"})],
             )
@@ -71,7 +72,7 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "Calendly events by start time; all statuses unless `status` is given",
                 WEBINARS,
-                _ok("Events", list_of(ref("CalendlyEvent"))),
+                ok("Events", list_of(ref("CalendlyEvent"))),
                 errors=invalid,
                 params=[
                     query("from", TEXT, "ISO-8601 date or date-time: start at or after"),
@@ -86,7 +87,7 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "One event with its attendees",
                 WEBINARS,
-                _ok(
+                ok(
                     "The event",
                     {
                         "allOf": [
@@ -106,7 +107,7 @@ def webinar_paths() -> dict[str, Schema]:
             "post": op(
                 "Add an attendee by hand",
                 WEBINARS,
-                _ok("Created", ref("Attendee"), 201),
+                ok("Created", ref("Attendee"), 201),
                 errors=(400, 404, 409, 413, 422),
                 params=[ID],
                 body=obj(
@@ -123,7 +124,7 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "Attendees as CSV for Excel (UTF-8 BOM, `;`, CRLF, all quoted)",
                 WEBINARS,
-                {200: {"description": "CSV", "content": {"text/csv": {"schema": TEXT}}}},
+                CSV_OK,
                 errors=(404,),
                 params=[ID],
             )
@@ -132,7 +133,7 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "Active webinars not yet over starting within `days`, with attendance counts",
                 WEBINARS,
-                _ok("Upcoming webinars", list_of(ref("UpcomingWebinar"))),
+                ok("Upcoming webinars", list_of(ref("UpcomingWebinar"))),
                 errors=invalid,
                 params=[
                     query("days", {"type": "integer", "minimum": 1, "maximum": 366}, "default 14"),
@@ -145,7 +146,7 @@ def webinar_paths() -> dict[str, Schema]:
             "put": op(
                 "Set attendance of many attendees, all or nothing (null = pending)",
                 WEBINARS,
-                _ok("The attendees as now stored", list_of(ref("Attendee"))),
+                ok("The attendees as now stored", list_of(ref("Attendee"))),
                 errors=(400, 413, 422),
                 body=obj(
                     ["updates"],
@@ -170,7 +171,7 @@ def webinar_paths() -> dict[str, Schema]:
             "patch": op(
                 "Edit an attendee; only the fields sent change",
                 WEBINARS,
-                _ok("The attendee", ref("Attendee")),
+                ok("The attendee", ref("Attendee")),
                 errors=(400, 404, 413, 422),
                 params=[ID],
                 body=ATTENDEE_EDIT,
@@ -180,7 +181,7 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "Participations whose webinar_date is the event's start",
                 WEBINARS,
-                _ok("Participations", list_of(ref("Participation"))),
+                ok("Participations", list_of(ref("Participation"))),
                 errors=(404, 422),
                 params=[
                     query("event_id", {"type": "integer", "minimum": 1}, "event", required=True),
@@ -191,7 +192,7 @@ def webinar_paths() -> dict[str, Schema]:
             "post": op(
                 "Register a participation",
                 WEBINARS,
-                _ok("Created", ref("Participation"), 201),
+                ok("Created", ref("Participation"), 201),
                 errors=(400, 409, 413, 422),
                 body=obj(
                     ["teacher_id", "webinar_date"],
@@ -204,7 +205,7 @@ def webinar_paths() -> dict[str, Schema]:
             "patch": op(
                 "Set whether the teacher took part",
                 WEBINARS,
-                _ok("The participation", ref("Participation")),
+                ok("The participation", ref("Participation")),
                 errors=(400, 404, 413, 422),
                 params=[ID],
                 body=obj(["participated"], {"participated": TRI_STATE}, closed=True),
@@ -214,7 +215,7 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "Users by case- and accent-insensitive prefix of a name word or the email",
                 WEBINARS,
-                _ok("Users", list_of(ref("User"))),
+                ok("Users", list_of(ref("User"))),
                 errors=invalid,
                 params=[
                     query("query", {"type": "string", "minLength": 1}, "search", required=True),
@@ -227,7 +228,7 @@ def webinar_paths() -> dict[str, Schema]:
             "get": op(
                 "One user with the pipeline status name",
                 WEBINARS,
-                _ok("The user", ref("User")),
+                ok("The user", ref("User")),
                 errors=(404,),
                 params=[path("id", TEXT)],
             )
