@@ -14,6 +14,14 @@ from service.adapters.postgres import Connection
 COLUMNS = "id, teacher_id, webinar_date, participated, updated_by, created_at, updated_at"
 
 
+async def event_date(conn: Connection, event_id: int) -> datetime | None:
+    """The webinar date of a Calendly event (its start), None when there is no such event."""
+    start: datetime | None = await conn.fetchval(
+        "SELECT start_time FROM calendly_events WHERE id = $1", event_id
+    )
+    return start
+
+
 async def for_date(
     conn: Connection, webinar_date: datetime, after_id: int | None, limit: int
 ) -> list[dict[str, Any]]:

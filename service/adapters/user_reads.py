@@ -52,6 +52,10 @@ async def load(conn: Connection, user_id: str) -> dict[str, Any] | None:
     return user_resource(dict(row)) if row else None
 
 
+async def exists(conn: Connection, user_id: str) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM users WHERE id = $1", user_id))
+
+
 def user_resource(row: dict[str, Any]) -> dict[str, Any]:
     code = row.pop("pipeline_status")
     return {**row, "pipeline_status": PipelineStatus(code).api_name, "pipeline_status_code": code}

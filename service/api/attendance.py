@@ -3,56 +3,22 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from service.api import query
-from service.api.attendee_export import ATTENDANCE, csv_response, csv_text
 from service.api.pagination import encode_cursor, page_params
 from service.domain.analytics import Period
 from service.domain.zoom_attendance import ImportStatus
-from service.http import input
-from service.http.errors import ApiError
+from service.http import input, query
+from service.http.exports import course_attendance_csv, course_of
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
 from service.services import analytics, attendance
 from service.services.attendance_marks import attendance_rules
 
-COURSE_CSV_HEADER = ["Datum", "Buchung", "Name", "E-Mail", "Anwesenheit", "Minuten"]
-
-
-async def _course(request: Request) -> dict[str, object]:
-    course_id = input.course_id(request)
-    found = await attendance.course_attendance(
-        runtime(request).pool, course_id, runtime(request).settings.attendance_min_percent
-    )
-    if found is None:
-        raise ApiError(404, f"no such course: {course_id}")
-    return found
-
 
 async def course_attendance(request: Request) -> JSONResponse:
-    return JSONResponse(jsonable(await _course(request)))
-
-
-async def course_attendance_csv(request: Request) -> Response:
-    """One row per session and booking: what a training provider needs for certificates."""
-    found = await _course(request)
-    sessions = found["sessions"]
-    assert isinstance(sessions, list)
-    rows = (
-        (
-            session["date"],
-            booking["booking_id"],
-            booking["name"],
-            booking["email"],
-            ATTENDANCE[booking["attended"]],
-            booking["minutes"],
-        )
-        for session in sessions
-        for booking in session["bookings"]
-    )
-    return csv_response(csv_text(COURSE_CSV_HEADER, rows), f"anwesenheit-{found['course_id']}.csv")
+    return JSONResponse(jsonable(await course_of(request)))
 
 
 def _listed(result: dict[str, object]) -> JSONResponse:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -12,13 +11,12 @@ from service.adapters import webinars
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.domain.numbers import ascii_int
 from service.http import input, keyset
-from service.http.errors import ApiError
+from service.http.exports import event_of
+from service.http.filters import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
 
 STATUSES = ("active", "canceled")
-DEFAULT_UPCOMING_DAYS = 14
-MAX_UPCOMING_DAYS = 366
 
 
 async def list_events(request: Request) -> JSONResponse:
@@ -31,7 +29,7 @@ async def list_events(request: Request) -> JSONResponse:
     if status is not None and status not in STATUSES:
         problems.add("status", "expected active or canceled")
     limit = _limit(request, problems)
-    after = after_cursor(request)
+    after = keyset.after_time_and_id(request)
     problems.raise_if_any()
     before = None
     if start_to is not None:
@@ -49,16 +47,6 @@ async def list_events(request: Request) -> JSONResponse:
     return JSONResponse(_page(rows, limit))
 
 
-async def event_of(request: Request) -> dict[str, Any]:
-    """The event named by the path, with its attendees; 404 when there is none."""
-    event_id = input.path_id(request, "event")
-    async with runtime(request).pool.acquire() as conn:
-        event = await webinars.event_with_attendees(conn, event_id)
-    if event is None:
-        raise ApiError(404, f"no such event: {event_id}")
-    return event
-
-
 async def get_event(request: Request) -> JSONResponse:
     return JSONResponse(jsonable(await event_of(request)))
 
@@ -70,7 +58,7 @@ async def upcoming_webinars(request: Request) -> JSONResponse:
     if days is None or not 1 <= days <= MAX_UPCOMING_DAYS:
         problems.add("days", f"expected a whole number 1–{MAX_UPCOMING_DAYS}")
     limit = _limit(request, problems)
-    after = after_cursor(request)
+    after = keyset.after_time_and_id(request)
     problems.raise_if_any()
     assert days is not None
     async with runtime(request).pool.acquire() as conn:
@@ -84,18 +72,6 @@ def _limit(request: Request, problems: input.Problems) -> int:
         problems.add("limit", f"expected 1–{MAX_LIMIT}")
         return DEFAULT_LIMIT
     return limit
-
-
-def after_cursor(request: Request) -> tuple[datetime, int] | None:
-    values = keyset.decode(request.query_params.get("cursor"), 2)
-    if values is None:
-        return None
-    try:
-        return datetime.fromisoformat(str(values[0])), int(values[1])
-    except (TypeError, ValueError):
-        raise ApiError(
-            422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
-        ) from None
 
 
 def _page(rows: list[dict[str, object]], limit: int) -> dict[str, object]:

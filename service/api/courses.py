@@ -13,10 +13,9 @@ from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.domain.numbers import ascii_int
 from service.http import input
 from service.http.errors import ApiError
+from service.http.filters import SYNC_STATUSES
 from service.http.runtime import runtime
 from service.services.course_sync import sync_now
-
-SYNC_STATUSES = ("ok", "pending", "failed")
 
 
 def _cursor(course_id: str) -> str:

@@ -7,41 +7,20 @@ letters, so repeating it reports zero replays.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from service.adapters import dead_letters
-from service.adapters.dead_letters import AlreadyResolved, Filter, NotFound
-from service.api import query
+from service.adapters.dead_letters import AlreadyResolved, NotFound
 from service.api.auth import Principal
 from service.api.pagination import page, page_params
-from service.http import input
+from service.http import input, query
 from service.http.errors import ApiError
+from service.http.filters import letter_filter
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
 from service.services import dead_letter_actions
-
-STATUS_ANY = "any"
-
-
-def letter_filter(values: Mapping[str, Any], *, with_status: bool) -> Filter:
-    status = (
-        query.choice(values, "status", (*dead_letters.STATUSES, STATUS_ANY)) or "open"
-        if with_status
-        else "open"
-    )
-    return Filter(
-        status=None if status == STATUS_ANY else status,
-        source=query.choice(values, "source", dead_letters.SOURCES),
-        type=query.text(values, "type"),
-        error=query.text(values, "error"),
-        since=query.moment(values, "since"),
-        queue=query.choice(values, "queue", dead_letters.QUEUES),
-    )
 
 
 def _actor(request: Request) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.adapters import participations
+from service.adapters import participations, user_reads
 from service.api.pagination import page, page_params
 from service.domain.numbers import ascii_int
 from service.http import input
@@ -25,9 +25,7 @@ async def list_participations(request: Request) -> JSONResponse:
         )
     cursor, limit = page_params(request)
     async with runtime(request).pool.acquire() as conn:
-        start = await conn.fetchval(
-            "SELECT start_time FROM calendly_events WHERE id = $1", event_id
-        )
+        start = await participations.event_date(conn, event_id)
         if start is None:
             raise ApiError(404, f"no such event: {event_id}")
         rows = await participations.for_date(conn, start, cursor, limit + 1)
@@ -53,7 +51,7 @@ async def create_participation(request: Request) -> JSONResponse:
     problems.raise_if_any()
     assert isinstance(teacher_id, str) and when is not None
     async with runtime(request).pool.acquire() as conn:
-        if not await conn.fetchval("SELECT true FROM users WHERE id = $1", teacher_id):
+        if not await user_reads.exists(conn, teacher_id):
             raise ApiError(
                 422,
                 "the request is invalid",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from service.api.attendee_export import export_attendees
 from service.api.attendees import add_attendee, edit_attendee, set_attendance
 from service.api.calendly import get_event, list_events, upcoming_webinars
 from service.api.calendly_sync import get_sync, last_sync, start_sync
@@ -15,6 +14,7 @@ from service.api.participations import (
     update_participation,
 )
 from service.api.users import get_user, search_users
+from service.http.exports import export_attendees
 
 V1 = "/api/v1"
 

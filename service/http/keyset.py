@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
+
+from starlette.requests import Request
 
 from service.http.errors import ApiError
 
@@ -35,3 +38,16 @@ def decode(cursor: str | None, arity: int) -> list[Any] | None:
             422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
         )
     return values
+
+
+def after_time_and_id(request: Request) -> tuple[datetime, int] | None:
+    """The `cursor` of a list ordered by a time, then id (events, upcoming webinars)."""
+    values = decode(request.query_params.get("cursor"), 2)
+    if values is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(values[0])), int(values[1])
+    except (TypeError, ValueError):
+        raise ApiError(
+            422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
+        ) from None

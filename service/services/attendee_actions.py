@@ -14,6 +14,7 @@ import asyncpg
 
 from service.adapters import attendee_admin, teachers, webinars
 from service.adapters.broker import Courier
+from service.config import Settings
 from service.domain.attendance import AttendanceUpdate
 from service.services.errors import Conflict, Invalid, NotFound
 from service.services.no_show_queue import attendance_changed
@@ -72,18 +73,16 @@ async def edit(
 
 async def mark_attendance(
     pool: asyncpg.Pool,
+    courier: Courier,
+    settings: Settings,
     updates: tuple[AttendanceUpdate, ...],
     by: str,
-    courier: Courier | None = None,
-    *,
-    push_no_shows: bool = False,
 ) -> list[dict[str, Any]]:
-    """Set the marks (source `manual`). With `push_no_shows` (`settings.push_no_shows`) the
-    Calendly no-shows follow through the outbox, sent at once with `courier`, else by the relay.
-    """
-    unit, marked = await _mark(pool, updates, by, push_no_shows=push_no_shows)
-    if courier is not None:
-        await courier.send_outbox(unit.outbox_ids)
+    """Set the marks by hand (source `manual`), as the API and the UI make them. When the
+    settings push no-shows (`push_no_shows`), the Calendly no-shows follow through the outbox,
+    sent at once with `courier` (else by the relay)."""
+    unit, marked = await _mark(pool, updates, by, push_no_shows=settings.push_no_shows)
+    await courier.send_outbox(unit.outbox_ids)
     return marked
 
 

@@ -12,8 +12,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from service.api import query
 from service.domain.analytics import Period, funnel
+from service.http import query
 from service.http.errors import REFUSALS, status_of
 from service.http.runtime import runtime
 from service.services.analytics import course_stats, pipeline_stats, webinar_stats

@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
-from service.api.attendees import attendee_changes
 from service.domain.numbers import ascii_int
 from service.domain.users import search_key
 from service.http import input
+from service.http.attendee_input import attendee_changes
 from service.http.errors import REFUSALS, status_of
 from service.http.runtime import runtime
 from service.services import attendee_actions

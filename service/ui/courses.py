@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from service.adapters import course_reads
 from service.adapters.course_reads import CourseNotFound
-from service.api.courses import SYNC_STATUSES
+from service.http.filters import SYNC_STATUSES
 from service.http.input import storable
 from service.http.runtime import runtime
 from service.services.attendance import course_attendance

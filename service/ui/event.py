@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.adapters import user_reads, webinars
-from service.api.attendees import mark_in, new_attendee
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
 from service.domain.numbers import ascii_int
 from service.http import input
+from service.http.attendee_input import new_attendee
 from service.http.errors import REFUSALS, status_of
 from service.http.runtime import runtime
 from service.services import attendee_actions
@@ -106,7 +106,10 @@ async def mark(request: Request) -> Response:
     }
     try:
         updates = parse_attendance_updates(body)
-        changed = await mark_in(runtime(request), updates, actor(request))
+        rt = runtime(request)
+        changed = await attendee_actions.mark_attendance(
+            rt.pool, rt.courier, rt.settings, updates, actor(request)
+        )
     except InvalidAttendanceUpdates as problem:
         return await page(request, event_id, status=422, error=str(problem), selected=selected)
     except REFUSALS as problem:

@@ -13,10 +13,9 @@ from starlette.responses import Response
 
 from service.adapters import dead_letters, integration_log
 from service.adapters.dead_letters import AlreadyResolved, NotFound
-from service.api.dead_letters import letter_filter
-from service.api.ops import SYSTEMS, log_filter
 from service.domain.numbers import ascii_int
 from service.http.errors import REFUSALS, ApiError, status_of
+from service.http.filters import SYSTEMS, letter_filter, log_filter
 from service.http.runtime import runtime
 from service.services import dead_letter_actions
 from service.ui.forms import actor, describe, form_of

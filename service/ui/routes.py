@@ -9,8 +9,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from service.api.attendance import course_attendance_csv
-from service.api.attendee_export import export_attendees
+from service.http.exports import course_attendance_csv, export_attendees
 from service.ui import (
     analytics,
     attendee_edit,

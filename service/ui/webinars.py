@@ -9,10 +9,10 @@ from starlette.responses import Response
 
 from service.adapters import sync_jobs, webinars
 from service.adapters.sync_jobs import SyncRequest
-from service.api.calendly import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS, after_cursor
 from service.domain.numbers import ascii_int
 from service.http import keyset
 from service.http.errors import REFUSALS, status_of
+from service.http.filters import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS
 from service.http.runtime import runtime
 from service.services import calendly_sync
 from service.ui.forms import actor
@@ -40,7 +40,7 @@ async def _page(
     if days is None:
         error, status, days = t("days_invalid", max=MAX_UPCOMING_DAYS), 422, DEFAULT_UPCOMING_DAYS
     try:
-        after = after_cursor(request)
+        after = keyset.after_time_and_id(request)
     except REFUSALS:
         after, error, status = None, t("cursor_invalid"), 422
     async with runtime(request).pool.acquire() as conn:

@@ -27,8 +27,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "http": frozenset({"services", "domain", "adapters"}) | BASICS,
     "webhooks": frozenset({"http", "domain", "adapters"}) | BASICS,
     "api": frozenset({"http", "services", "domain", "adapters"}) | BASICS,
-    # The UI reuses the API's input rules and filters (service/api/attendees.py, ops.py …).
-    "ui": frozenset({"api", "http", "services", "domain", "adapters"}) | BASICS,
+    "ui": frozenset({"http", "services", "domain", "adapters"}) | BASICS,
     "cli": frozenset({"services", "http", "domain", "adapters", "sandbox"}) | BASICS,
     "sandbox": BASICS,
     # The composition roots: the HTTP app and `python -m service`.
