@@ -13,14 +13,13 @@ from starlette.routing import BaseRoute, Route
 from service.adapters.broker import Courier, create_broker
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
+from service.api import calendly_zoom, courses, health, ingress_operations, metrics, notifications
 from service.api.attendance import routes as attendance_routes
 from service.api.auth import BearerAuthMiddleware
 from service.api.body_deadline import BodyDeadlineMiddleware
-from service.api.calendly_zoom import put_event_type_zoom
-from service.api.courses import get_course, list_courses, sync_course
-from service.api.health import healthz, readyz
-from service.api.metrics import IngressMetricsMiddleware, metrics
-from service.api.notifications import list_notifications
+from service.api.document import openapi_document
+from service.api.metrics import IngressMetricsMiddleware
+from service.api.operation import ApiRoute
 from service.api.ops import routes as ops_routes
 from service.api.request_id import RequestIdMiddleware
 from service.api.webinar_routes import routes as webinar_routes
@@ -40,19 +39,36 @@ INGRESS_CONNECTIONS = 2  # the inbox writer holds one at a time; one spare for a
 
 
 def routes() -> list[BaseRoute]:
+    v1 = "/api/v1"
     return [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-        Route("/webhooks/calendly", receive_calendly, methods=["POST"]),
-        Route("/webhooks/booking", receive_booking, methods=["POST"]),
-        Route("/webhooks/zoom", receive_zoom, methods=["POST"]),
-        Route("/api/v1/notifications", list_notifications, methods=["GET"]),
+        ApiRoute("/healthz", health.healthz, "GET", health.HEALTHZ),
+        ApiRoute("/readyz", health.readyz, "GET", health.READYZ),
+        ApiRoute("/metrics", metrics.metrics, "GET", metrics.METRICS),
+        Route("/openapi.json", openapi_document, methods=["GET"]),
+        ApiRoute("/webhooks/calendly", receive_calendly, "POST", ingress_operations.CALENDLY),
+        ApiRoute("/webhooks/booking", receive_booking, "POST", ingress_operations.BOOKING),
+        ApiRoute("/webhooks/zoom", receive_zoom, "POST", ingress_operations.ZOOM),
+        ApiRoute(
+            f"{v1}/notifications",
+            notifications.list_notifications,
+            "GET",
+            notifications.LIST_NOTIFICATIONS,
+        ),
         *webinar_routes(),
-        Route("/api/v1/courses", list_courses, methods=["GET"]),
-        Route("/api/v1/courses/{course_id}", get_course, methods=["GET"]),
-        Route("/api/v1/courses/{course_id}/zoom/sync", sync_course, methods=["POST"]),
-        Route("/api/v1/calendly/event-types/{uuid}/zoom", put_event_type_zoom, methods=["PUT"]),
+        ApiRoute(f"{v1}/courses", courses.list_courses, "GET", courses.LIST_COURSES),
+        ApiRoute(f"{v1}/courses/{{course_id}}", courses.get_course, "GET", courses.GET_COURSE),
+        ApiRoute(
+            f"{v1}/courses/{{course_id}}/zoom/sync",
+            courses.sync_course,
+            "POST",
+            courses.SYNC_COURSE,
+        ),
+        ApiRoute(
+            f"{v1}/calendly/event-types/{{uuid}}/zoom",
+            calendly_zoom.put_event_type_zoom,
+            "PUT",
+            calendly_zoom.PUT_EVENT_TYPE_ZOOM,
+        ),
         *attendance_routes(),
         *ops_routes(),
         *ui_routes(),

@@ -8,6 +8,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters import webinars
+from service.api.models.queries import EventsQuery, UpcomingQuery
+from service.api.models.requests import ById
+from service.api.models.resources import CalendlyEvent, EventDetail, Page, UpcomingWebinar
+from service.api.operation import CSV, WEBINARS, Operation, ok
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.domain.numbers import ascii_int
 from service.http import input, keyset
@@ -17,6 +21,22 @@ from service.http.runtime import runtime
 from service.http.serialize import jsonable
 
 STATUSES = ("active", "canceled")
+EXPORT_ATTENDEES = Operation(
+    "Attendees as CSV for Excel (UTF-8 BOM, `;`, CRLF, all quoted)",
+    WEBINARS,
+    CSV,
+    errors=(404,),
+    path=ById,
+)
+
+
+LIST_EVENTS = Operation(
+    "Calendly events by start time; all statuses unless `status` is given",
+    WEBINARS,
+    ok(Page[CalendlyEvent], "Events"),
+    errors=(422,),
+    query=EventsQuery,
+)
 
 
 async def list_events(request: Request) -> JSONResponse:
@@ -47,8 +67,22 @@ async def list_events(request: Request) -> JSONResponse:
     return JSONResponse(_page(rows, limit))
 
 
+GET_EVENT = Operation(
+    "One event with its attendees", WEBINARS, ok(EventDetail, "The event"), errors=(404,), path=ById
+)
+
+
 async def get_event(request: Request) -> JSONResponse:
     return JSONResponse(jsonable(await event_of(request)))
+
+
+UPCOMING_WEBINARS = Operation(
+    "Active webinars not yet over starting within `days`, with attendance counts",
+    WEBINARS,
+    ok(Page[UpcomingWebinar], "Upcoming webinars"),
+    errors=(422,),
+    query=UpcomingQuery,
+)
 
 
 async def upcoming_webinars(request: Request) -> JSONResponse:

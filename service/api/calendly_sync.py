@@ -13,41 +13,41 @@ from starlette.responses import JSONResponse
 
 from service.adapters import sync_jobs
 from service.adapters.sync_jobs import SyncRequest
+from service.api.models.requests import ByJobId, SyncBody
+from service.api.models.resources import LastSync, SyncJob, SyncStarted
+from service.api.operation import WEBINARS, Operation, ok
 from service.http import input
 from service.http.errors import ApiError
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
+from service.http.validation import parse
 from service.services import calendly_sync
 
-MODES = ("recent", "since", "full")
+START_SYNC = Operation(
+    "Start a Calendly sync job (recent = last 30 days and later)",
+    WEBINARS,
+    ok(SyncStarted, "Queued", 202),
+    errors=(400, 413, 422, 503),
+    body=SyncBody,
+)
 
 
 async def start_sync(request: Request) -> JSONResponse:
     """`{"mode": "recent"|"since"|"full", "since": ISO?}`; an empty body means `recent`."""
-    problems = input.Problems()
-    raw = await request.body()
-    body = await input.json_object(request, frozenset({"mode", "since"}), problems) if raw else {}
-    mode = body.get("mode", "recent")
-    if mode not in MODES:
-        problems.add("mode", "expected recent, since or full")
-    since = None
-    if mode == "since":
-        if not isinstance(body.get("since"), str):
-            problems.add("since", "required with mode since: an ISO-8601 date or date-time")
-        else:
-            parsed = input.instant(body["since"], "since", problems)
-            since = parsed[0] if parsed else None
-    elif body.get("since") is not None:
-        problems.add("since", "only allowed with mode since")
-    problems.raise_if_any()
+    wanted = parse(SyncBody, await input.json_body(request) if await request.body() else {})
     job_id = await calendly_sync.start(
-        runtime(request), SyncRequest(mode, since), input.actor(request)
+        runtime(request), SyncRequest(wanted.mode, wanted.since), input.actor(request)
     )
     return JSONResponse(
         {"job_id": str(job_id), "status": "queued"},
         status_code=202,
         headers={"Location": f"/api/v1/calendly/sync/{job_id}"},
     )
+
+
+GET_SYNC = Operation(
+    "A sync job's status and counts", WEBINARS, ok(SyncJob, "The job"), errors=(404,), path=ByJobId
+)
 
 
 async def get_sync(request: Request) -> JSONResponse:
@@ -62,6 +62,9 @@ async def get_sync(request: Request) -> JSONResponse:
         raise ApiError(404, f"no such sync job: {raw}")
     job["id"] = str(job["id"])
     return JSONResponse(jsonable(job))
+
+
+LAST_SYNC = Operation("When the last successful sync finished", WEBINARS, ok(LastSync, "Last sync"))
 
 
 async def last_sync(request: Request) -> JSONResponse:

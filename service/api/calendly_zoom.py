@@ -7,15 +7,27 @@ import re
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service.domain.numbers import ascii_int
+from service.api.models.requests import ByEventTypeUuid, EventTypeZoom
+from service.api.models.resources import Open
+from service.api.operation import COURSES, Operation, ok
 from service.http import input
 from service.http.errors import ApiError
 from service.http.runtime import runtime
+from service.http.validation import parse
 from service.services.calendly_zoom_mapping import map_event_type
 from service.services.unit_of_work import UnitOfWork
 
-MAX_MEETING_ID = 2**63 - 1  # Zoom meeting ids are 64-bit integers
 _EVENT_TYPE_UUID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+PUT_EVENT_TYPE_ZOOM = Operation(
+    "Map a Calendly event type to a Zoom meeting (CONTRACT §4)",
+    COURSES,
+    ok(Open, "The mapping"),
+    errors=(400, 404, 413, 422),
+    path=ByEventTypeUuid,
+    body=EventTypeZoom,
+)
 
 
 async def put_event_type_zoom(request: Request) -> JSONResponse:
@@ -23,18 +35,7 @@ async def put_event_type_zoom(request: Request) -> JSONResponse:
     uuid = request.path_params["uuid"]
     if not _EVENT_TYPE_UUID.fullmatch(uuid):
         raise ApiError(404, f"no such Calendly event type: {uuid!r}")
-    problems = input.Problems()
-    body = await input.json_object(request, frozenset({"meeting_id"}), problems)
-    meeting_id = body.get("meeting_id")
-    if isinstance(meeting_id, str) and ascii_int(meeting_id, max_digits=19) is not None:
-        meeting_id = int(meeting_id)
-    if (
-        isinstance(meeting_id, bool)
-        or not isinstance(meeting_id, int)
-        or not 1 <= meeting_id <= MAX_MEETING_ID
-    ):
-        problems.add("meeting_id", "expected a Zoom meeting id: a positive 64-bit integer")
-    problems.raise_if_any()
+    meeting_id = int(parse(EventTypeZoom, await input.json_body(request)).meeting_id)
     rt = runtime(request)
     async with rt.pool.acquire() as conn:
         unit = UnitOfWork(conn)

@@ -9,6 +9,10 @@ from starlette.responses import JSONResponse
 
 from service.adapters import course_reads
 from service.adapters.course_reads import CourseNotFound
+from service.api.models.queries import CoursesQuery
+from service.api.models.requests import ByCourseId
+from service.api.models.resources import Course, CourseDetail, Open, Page
+from service.api.operation import COURSES, Operation, ok
 from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.domain.numbers import ascii_int
 from service.http import input
@@ -47,6 +51,15 @@ def _limit(request: Request) -> int:
     return limit
 
 
+LIST_COURSES = Operation(
+    "Courses, optionally by Zoom sync status",
+    COURSES,
+    ok(Page[Course], "Courses"),
+    errors=(422,),
+    query=CoursesQuery,
+)
+
+
 async def list_courses(request: Request) -> JSONResponse:
     sync_status = request.query_params.get("sync_status")
     if sync_status is not None and sync_status not in SYNC_STATUSES:
@@ -65,6 +78,15 @@ async def list_courses(request: Request) -> JSONResponse:
     return JSONResponse({"items": items, "next_cursor": next_cursor})
 
 
+GET_COURSE = Operation(
+    "A course with its Zoom state and bookings",
+    COURSES,
+    ok(CourseDetail, "The course"),
+    errors=(404,),
+    path=ByCourseId,
+)
+
+
 async def get_course(request: Request) -> JSONResponse:
     course_id = input.course_id(request)
     async with runtime(request).pool.acquire() as conn:
@@ -72,6 +94,15 @@ async def get_course(request: Request) -> JSONResponse:
             return JSONResponse(await course_reads.detail(conn, course_id))
         except CourseNotFound as error:
             raise ApiError(404, str(error)) from None
+
+
+SYNC_COURSE = Operation(
+    "Re-validate and sync the course to Zoom now",
+    COURSES,
+    ok(Open, "Accepted", 202),
+    errors=(404, 409),
+    path=ByCourseId,
+)
 
 
 async def sync_course(request: Request) -> JSONResponse:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from service.adapters import dead_letters
 from service.adapters.dead_letters import AlreadyResolved, NotFound
 from service.api.auth import Principal
+from service.api.models.queries import DeadLettersQuery
+from service.api.models.requests import ById, Discard, ReplayFilter
+from service.api.models.resources import DeadLetter, Open, Page
+from service.api.operation import OPS, ApiRoute, Operation, ok
 from service.api.pagination import page, page_params
 from service.http import input, query
 from service.http.errors import ApiError
@@ -28,6 +32,11 @@ def _actor(request: Request) -> str:
     return principal.name
 
 
+LIST_DEAD_LETTERS = Operation(
+    "Dead letters", OPS, ok(Page[DeadLetter], "Dead letters"), errors=(422,), query=DeadLettersQuery
+)
+
+
 async def list_dead_letters(request: Request) -> JSONResponse:
     """`?source=&type=&error=&since=&queue=&status=open|replayed|discarded|any&cursor=&limit=`."""
     where = letter_filter(request.query_params, with_status=True)
@@ -37,6 +46,11 @@ async def list_dead_letters(request: Request) -> JSONResponse:
     return JSONResponse(jsonable(page(items, limit)))
 
 
+SHOW_DEAD_LETTER = Operation(
+    "One dead letter", OPS, ok(DeadLetter, "The dead letter"), errors=(404,), path=ById
+)
+
+
 async def show_dead_letter(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
         try:
@@ -44,6 +58,11 @@ async def show_dead_letter(request: Request) -> JSONResponse:
         except NotFound as error:
             raise ApiError(404, str(error)) from None
     return JSONResponse(jsonable(letter))
+
+
+REPLAY_DEAD_LETTER = Operation(
+    "Replay one", OPS, ok(Open, "Result"), errors=(400, 404, 409, 413, 422), path=ById
+)
 
 
 async def replay_dead_letter(request: Request) -> JSONResponse:
@@ -63,6 +82,15 @@ async def replay_dead_letter(request: Request) -> JSONResponse:
     return JSONResponse({"dry_run": dry_run, **outcome.as_json()})
 
 
+REPLAY_DEAD_LETTERS = Operation(
+    "Replay dead letters by filter (`dry_run` to preview)",
+    OPS,
+    ok(Open, "Result"),
+    errors=(400, 413, 422),
+    body=ReplayFilter,
+)
+
+
 async def replay_dead_letters(request: Request) -> JSONResponse:
     """Body: `{"source", "type", "error", "since", "queue", "all", "dry_run"}`.
 
@@ -80,6 +108,16 @@ async def replay_dead_letters(request: Request) -> JSONResponse:
         runtime(request), where, _actor(request), dry_run=dry_run
     )
     return JSONResponse(dead_letter_actions.summary(outcomes, dry_run=dry_run))
+
+
+DISCARD_DEAD_LETTER = Operation(
+    "Discard one, with a reason (kept in the audit)",
+    OPS,
+    ok(Open, "Result"),
+    errors=(400, 404, 409, 413, 422),
+    path=ById,
+    body=Discard,
+)
 
 
 async def discard_dead_letter(request: Request) -> JSONResponse:
@@ -102,9 +140,9 @@ async def discard_dead_letter(request: Request) -> JSONResponse:
 def routes() -> list[BaseRoute]:
     base = "/api/v1/ops/dead-letters"
     return [
-        Route(base, list_dead_letters, methods=["GET"]),
-        Route(f"{base}/replay", replay_dead_letters, methods=["POST"]),
-        Route(f"{base}/{{id}}", show_dead_letter, methods=["GET"]),
-        Route(f"{base}/{{id}}/replay", replay_dead_letter, methods=["POST"]),
-        Route(f"{base}/{{id}}/discard", discard_dead_letter, methods=["POST"]),
+        ApiRoute(base, list_dead_letters, "GET", LIST_DEAD_LETTERS),
+        ApiRoute(f"{base}/replay", replay_dead_letters, "POST", REPLAY_DEAD_LETTERS),
+        ApiRoute(f"{base}/{{id}}", show_dead_letter, "GET", SHOW_DEAD_LETTER),
+        ApiRoute(f"{base}/{{id}}/replay", replay_dead_letter, "POST", REPLAY_DEAD_LETTER),
+        ApiRoute(f"{base}/{{id}}/discard", discard_dead_letter, "POST", DISCARD_DEAD_LETTER),
     ]

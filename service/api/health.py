@@ -14,13 +14,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters.migrations import MigrationError, pending_migrations
+from service.api.models.resources import Open
+from service.api.operation import HEALTH, Operation, ok
 from service.http.runtime import ApiRuntime, runtime
 
 CHECK_TIMEOUT_S = 2.0
 
 
+HEALTHZ = Operation("Process alive", HEALTH, ok(Open, "Alive"), public=True)
+
+
 async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
+
+
+READYZ = Operation(
+    "Ready to accept events (Postgres reachable, migrations current)",
+    HEALTH,
+    {**ok(Open, "Ready"), **ok(Open, "Not ready", 503)},
+    public=True,
+)
 
 
 async def readyz(request: Request) -> JSONResponse:

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.adapters.metrics_reads import Snapshot, read_snapshot
 from service.api.attendance_metrics import attendance_families
+from service.api.operation import HEALTH, Answer, Operation
 from service.http.registry import REGISTRY
 from service.http.runtime import runtime
 
@@ -57,6 +58,11 @@ class _DatabaseCollector:
 
 _DATABASE = _DatabaseCollector()
 REGISTRY.register(_DATABASE)
+
+
+METRICS = Operation(
+    "Prometheus metrics", HEALTH, {200: Answer("Metrics", media="text/plain")}, public=True
+)
 
 
 async def metrics(request: Request) -> Response:

@@ -6,9 +6,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters import notifications
+from service.api.models.queries import NotificationsQuery
+from service.api.models.resources import Open, Page
+from service.api.operation import OPS, Operation, ok
 from service.api.pagination import page, page_params
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
+
+LIST_NOTIFICATIONS = Operation(
+    "What a person should see",
+    OPS,
+    ok(Page[Open], "Notifications"),
+    errors=(422,),
+    query=NotificationsQuery,
+)
 
 
 async def list_notifications(request: Request) -> JSONResponse:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from service.adapters import integration_log, ops_reads
 from service.api import dead_letters
+from service.api.models.queries import InboxQuery, IntegrationLogQuery, ReconcileRunsQuery
+from service.api.models.requests import ById
+from service.api.models.resources import Open, Page
+from service.api.operation import OPS, ApiRoute, Operation, ok
 from service.api.pagination import page, page_params
 from service.http import input, query
 from service.http.errors import ApiError
@@ -25,6 +29,15 @@ INBOX_SOURCES = ("calendly", "booking", "zoom")
 RECONCILE_KINDS = ("calendly", "zoom")
 
 
+LIST_INTEGRATION_LOG = Operation(
+    "Every outbound vendor call",
+    OPS,
+    ok(Page[Open], "Calls"),
+    errors=(422,),
+    query=IntegrationLogQuery,
+)
+
+
 async def list_integration_log(request: Request) -> JSONResponse:
     """`?system=zoom|calendly&status=&course_id=&booking_id=&since=&cursor=&limit=`."""
     cursor, limit = page_params(request)
@@ -33,6 +46,11 @@ async def list_integration_log(request: Request) -> JSONResponse:
             conn, log_filter(request.query_params), before_id=cursor, limit=limit + 1
         )
     return JSONResponse(jsonable(page(rows, limit)))
+
+
+LIST_INBOX = Operation(
+    "Received events", OPS, ok(Page[Open], "Inbox"), errors=(422,), query=InboxQuery
+)
 
 
 async def list_inbox(request: Request) -> JSONResponse:
@@ -51,12 +69,26 @@ async def list_inbox(request: Request) -> JSONResponse:
     return JSONResponse(jsonable(page(rows, limit)))
 
 
+SHOW_INBOX_ITEM = Operation(
+    "One received event with its payload", OPS, ok(Open, "The event"), errors=(404,), path=ById
+)
+
+
 async def show_inbox_item(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
         row = await ops_reads.inbox_item(conn, input.path_id(request, "inbox item"))
     if row is None:
         raise ApiError(404, f"no inbox item {request.path_params['id']}")
     return JSONResponse(jsonable(row))
+
+
+LIST_RECONCILE_RUNS = Operation(
+    "Reconciliation runs with their drift counts",
+    OPS,
+    ok(Page[Open], "Runs"),
+    errors=(422,),
+    query=ReconcileRunsQuery,
+)
 
 
 async def list_reconcile_runs(request: Request) -> JSONResponse:
@@ -72,6 +104,15 @@ async def list_reconcile_runs(request: Request) -> JSONResponse:
     return JSONResponse(jsonable(page(rows, limit)))
 
 
+SHOW_RECONCILE_RUN = Operation(
+    "One run with its report (one entry per drifted object)",
+    OPS,
+    ok(Open, "The run"),
+    errors=(404,),
+    path=ById,
+)
+
+
 async def show_reconcile_run(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
         row = await ops_reads.reconcile_run(conn, input.path_id(request, "reconcile run"))
@@ -83,9 +124,9 @@ async def show_reconcile_run(request: Request) -> JSONResponse:
 def routes() -> list[BaseRoute]:
     return [
         *dead_letters.routes(),
-        Route("/api/v1/ops/integration-log", list_integration_log, methods=["GET"]),
-        Route("/api/v1/ops/inbox", list_inbox, methods=["GET"]),
-        Route("/api/v1/ops/inbox/{id}", show_inbox_item, methods=["GET"]),
-        Route("/api/v1/ops/reconcile-runs", list_reconcile_runs, methods=["GET"]),
-        Route("/api/v1/ops/reconcile-runs/{id}", show_reconcile_run, methods=["GET"]),
+        ApiRoute("/api/v1/ops/integration-log", list_integration_log, "GET", LIST_INTEGRATION_LOG),
+        ApiRoute("/api/v1/ops/inbox", list_inbox, "GET", LIST_INBOX),
+        ApiRoute("/api/v1/ops/inbox/{id}", show_inbox_item, "GET", SHOW_INBOX_ITEM),
+        ApiRoute("/api/v1/ops/reconcile-runs", list_reconcile_runs, "GET", LIST_RECONCILE_RUNS),
+        ApiRoute("/api/v1/ops/reconcile-runs/{id}", show_reconcile_run, "GET", SHOW_RECONCILE_RUN),
     ]

@@ -6,12 +6,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters import participations, user_reads
+from service.api.models.queries import ParticipationsQuery
+from service.api.models.requests import ById, NewParticipation, ParticipationPatch
+from service.api.models.resources import Page, Participation
+from service.api.operation import WEBINARS, Operation, ok
 from service.api.pagination import page, page_params
 from service.domain.numbers import ascii_int
 from service.http import input
 from service.http.errors import ApiError
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
+from service.http.validation import parse
+
+LIST_PARTICIPATIONS = Operation(
+    "Participations whose webinar_date is the event's start",
+    WEBINARS,
+    ok(Page[Participation], "Participations"),
+    errors=(404, 422),
+    query=ParticipationsQuery,
+)
 
 
 async def list_participations(request: Request) -> JSONResponse:
@@ -32,24 +45,20 @@ async def list_participations(request: Request) -> JSONResponse:
     return JSONResponse(page(jsonable(rows), limit))
 
 
+CREATE_PARTICIPATION = Operation(
+    "Register a participation",
+    WEBINARS,
+    ok(Participation, "Created", 201),
+    errors=(400, 409, 413, 422),
+    body=NewParticipation,
+)
+
+
 async def create_participation(request: Request) -> JSONResponse:
     """`{"teacher_id", "webinar_date"}`; 409 if that teacher already has one on that date."""
-    problems = input.Problems()
-    body = await input.json_object(request, frozenset({"teacher_id", "webinar_date"}), problems)
-    teacher_id = body.get("teacher_id")
-    if isinstance(teacher_id, int) and not isinstance(teacher_id, bool):
-        teacher_id = str(teacher_id)
-    if not isinstance(teacher_id, str) or not teacher_id.strip() or not input.storable(teacher_id):
-        problems.add("teacher_id", "required: a user id")
-    raw_date = body.get("webinar_date")
-    when = None
-    if not isinstance(raw_date, str):
-        problems.add("webinar_date", "required: an ISO-8601 date-time")
-    else:
-        parsed = input.instant(raw_date, "webinar_date", problems)
-        when = parsed[0] if parsed else None
-    problems.raise_if_any()
-    assert isinstance(teacher_id, str) and when is not None
+    body = await input.json_body(request)
+    new = parse(NewParticipation, body)
+    teacher_id = str(new.teacher_id)
     async with runtime(request).pool.acquire() as conn:
         if not await user_reads.exists(conn, teacher_id):
             raise ApiError(
@@ -57,19 +66,30 @@ async def create_participation(request: Request) -> JSONResponse:
                 "the request is invalid",
                 [{"field": "teacher_id", "problem": f"no user with id {teacher_id}"}],
             )
-        created = await participations.create(conn, teacher_id, when, input.actor(request))
+        created = await participations.create(
+            conn, teacher_id, new.webinar_date, input.actor(request)
+        )
     if created is None:
-        raise ApiError(409, f"user {teacher_id} already has a participation on {raw_date}")
+        raise ApiError(
+            409, f"user {teacher_id} already has a participation on {body['webinar_date']}"
+        )
     return JSONResponse(jsonable(created), status_code=201)
+
+
+UPDATE_PARTICIPATION = Operation(
+    "Set whether the teacher took part",
+    WEBINARS,
+    ok(Participation, "The participation"),
+    errors=(400, 404, 413, 422),
+    path=ById,
+    body=ParticipationPatch,
+)
 
 
 async def update_participation(request: Request) -> JSONResponse:
     """`{"participated": true|false|null}` (null = not yet known)."""
     participation_id = input.path_id(request, "participation")
-    problems = input.Problems()
-    body = await input.json_object(request, frozenset({"participated"}), problems)
-    participated = input.tri_state(body, "participated", problems)
-    problems.raise_if_any()
+    participated = parse(ParticipationPatch, await input.json_body(request)).participated
     async with runtime(request).pool.acquire() as conn:
         updated = await participations.set_participated(
             conn, participation_id, participated, input.actor(request)

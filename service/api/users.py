@@ -6,6 +6,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service.adapters import user_reads
+from service.api.models.queries import UserSearchQuery
+from service.api.models.requests import ByUserId
+from service.api.models.resources import Page, User
+from service.api.operation import WEBINARS, Operation, ok
 from service.domain.numbers import ascii_int
 from service.domain.users import search_key
 from service.http import input, keyset
@@ -16,6 +20,15 @@ from service.http.serialize import jsonable
 QUERY_MAX = 100
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+
+
+SEARCH_USERS = Operation(
+    "Users by case- and accent-insensitive prefix of a name word or the email",
+    WEBINARS,
+    ok(Page[User], "Users"),
+    errors=(422,),
+    query=UserSearchQuery,
+)
 
 
 async def search_users(request: Request) -> JSONResponse:
@@ -42,6 +55,15 @@ async def search_users(request: Request) -> JSONResponse:
     for item in items:
         del item["search_key"]
     return JSONResponse({"items": jsonable(items), "next_cursor": next_cursor})
+
+
+GET_USER = Operation(
+    "One user with the pipeline status name",
+    WEBINARS,
+    ok(User, "The user"),
+    errors=(404,),
+    path=ByUserId,
+)
 
 
 async def get_user(request: Request) -> JSONResponse:

@@ -1,19 +1,11 @@
-"""The info-webinar admin API's routes (CONTRACT §5 "Info-webinars") and the API document."""
+"""The info-webinar admin API's routes (CONTRACT §5 "Info-webinars")."""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from service.api.attendees import add_attendee, edit_attendee, set_attendance
-from service.api.calendly import get_event, list_events, upcoming_webinars
-from service.api.calendly_sync import get_sync, last_sync, start_sync
-from service.api.openapi import openapi_document
-from service.api.participations import (
-    create_participation,
-    list_participations,
-    update_participation,
-)
-from service.api.users import get_user, search_users
+from service.api import attendees, calendly, calendly_sync, participations, users
+from service.api.operation import ApiRoute
 from service.http.exports import export_attendees
 
 V1 = "/api/v1"
@@ -21,21 +13,52 @@ V1 = "/api/v1"
 
 def routes() -> list[BaseRoute]:
     # Fixed paths before the templated ones they would otherwise match (sync/last, attendance).
+    sync, events, people = f"{V1}/calendly/sync", f"{V1}/calendly/events", f"{V1}/participations"
     return [
-        Route("/openapi.json", openapi_document, methods=["GET"]),
-        Route(f"{V1}/calendly/sync", start_sync, methods=["POST"]),
-        Route(f"{V1}/calendly/sync/last", last_sync, methods=["GET"]),
-        Route(f"{V1}/calendly/sync/{{job_id}}", get_sync, methods=["GET"]),
-        Route(f"{V1}/calendly/events", list_events, methods=["GET"]),
-        Route(f"{V1}/calendly/events/{{id}}", get_event, methods=["GET"]),
-        Route(f"{V1}/calendly/events/{{id}}/attendees", add_attendee, methods=["POST"]),
-        Route(f"{V1}/calendly/events/{{id}}/attendees.csv", export_attendees, methods=["GET"]),
-        Route(f"{V1}/webinars/upcoming", upcoming_webinars, methods=["GET"]),
-        Route(f"{V1}/attendees/attendance", set_attendance, methods=["PUT"]),
-        Route(f"{V1}/attendees/{{id}}", edit_attendee, methods=["PATCH"]),
-        Route(f"{V1}/participations", list_participations, methods=["GET"]),
-        Route(f"{V1}/participations", create_participation, methods=["POST"]),
-        Route(f"{V1}/participations/{{id}}", update_participation, methods=["PATCH"]),
-        Route(f"{V1}/users/search", search_users, methods=["GET"]),
-        Route(f"{V1}/users/{{id}}", get_user, methods=["GET"]),
+        ApiRoute(sync, calendly_sync.start_sync, "POST", calendly_sync.START_SYNC),
+        ApiRoute(f"{sync}/last", calendly_sync.last_sync, "GET", calendly_sync.LAST_SYNC),
+        ApiRoute(f"{sync}/{{job_id}}", calendly_sync.get_sync, "GET", calendly_sync.GET_SYNC),
+        ApiRoute(events, calendly.list_events, "GET", calendly.LIST_EVENTS),
+        ApiRoute(f"{events}/{{id}}", calendly.get_event, "GET", calendly.GET_EVENT),
+        ApiRoute(
+            f"{events}/{{id}}/attendees", attendees.add_attendee, "POST", attendees.ADD_ATTENDEE
+        ),
+        ApiRoute(
+            f"{events}/{{id}}/attendees.csv", export_attendees, "GET", calendly.EXPORT_ATTENDEES
+        ),
+        ApiRoute(
+            f"{V1}/webinars/upcoming",
+            calendly.upcoming_webinars,
+            "GET",
+            calendly.UPCOMING_WEBINARS,
+        ),
+        ApiRoute(
+            f"{V1}/attendees/attendance",
+            attendees.set_attendance,
+            "PUT",
+            attendees.SET_ATTENDANCE,
+        ),
+        ApiRoute(
+            f"{V1}/attendees/{{id}}", attendees.edit_attendee, "PATCH", attendees.EDIT_ATTENDEE
+        ),
+        ApiRoute(
+            people,
+            participations.list_participations,
+            "GET",
+            participations.LIST_PARTICIPATIONS,
+        ),
+        ApiRoute(
+            people,
+            participations.create_participation,
+            "POST",
+            participations.CREATE_PARTICIPATION,
+        ),
+        ApiRoute(
+            f"{people}/{{id}}",
+            participations.update_participation,
+            "PATCH",
+            participations.UPDATE_PARTICIPATION,
+        ),
+        ApiRoute(f"{V1}/users/search", users.search_users, "GET", users.SEARCH_USERS),
+        ApiRoute(f"{V1}/users/{{id}}", users.get_user, "GET", users.GET_USER),
     ]

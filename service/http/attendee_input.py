@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from service.http import input
+from pydantic import BaseModel, ConfigDict
+
+from service.http.fields import Email, Text, UserId, WholeNumber
 
 NAME_MAX = 200
 PROGNOSIS_START_MAX = 100
 NOTES_MAX = 10_000
 CLASS_COUNT_MAX = 10_000
 
-
-def new_attendee(body: dict[str, Any], problems: input.Problems) -> tuple[str | None, str | None]:
-    """The name and email of an attendee added by hand (the API's and the UI's rule)."""
-    name = input.text(body, "name", problems, max_length=NAME_MAX, nullable=False)
-    return name, input.email(body, "email", problems)
+CLOSED = ConfigDict(extra="forbid")
 
 
-def attendee_changes(body: dict[str, Any], problems: input.Problems) -> dict[str, Any]:
-    """The fields of an attendee edit that are present in `body`, validated."""
-    return {key: _FIELDS[key](body, problems) for key in _FIELDS if key in body}
+class NewAttendee(BaseModel):
+    """Someone who came unbooked, added by hand."""
+
+    model_config = CLOSED
+
+    name: Annotated[str, Text(NAME_MAX)]
+    email: Annotated[str, Email()]
 
 
-def _user_id(body: dict[str, Any], problems: input.Problems) -> str | None:
-    value = body["user_id"]
-    if value is None:
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, str) and value.strip() and len(value) <= 100 and input.storable(value):
-        return value.strip()
-    problems.add("user_id", "expected a user id (string or integer) or null")
-    return None
+class AttendeeEdit(BaseModel):
+    """Only the fields sent change; null clears the optional ones."""
 
+    model_config = CLOSED
 
-_FIELDS: dict[str, Any] = {
-    "name": lambda body, problems: input.text(
-        body, "name", problems, max_length=NAME_MAX, nullable=False
-    ),
-    "email": lambda body, problems: input.email(body, "email", problems),
-    "user_id": _user_id,
-    "prognosis_class_count": lambda body, problems: input.whole_number(
-        body, "prognosis_class_count", problems, minimum=0, maximum=CLASS_COUNT_MAX
-    ),
-    "prognosis_start": lambda body, problems: input.text(
-        body, "prognosis_start", problems, max_length=PROGNOSIS_START_MAX, nullable=True
-    ),
-    "notes": lambda body, problems: input.text(
-        body, "notes", problems, max_length=NOTES_MAX, nullable=True
-    ),
-}
+    name: Annotated[str, Text(NAME_MAX)] = ""
+    email: Annotated[str, Email()] = ""
+    user_id: Annotated[str | int | None, UserId()] = None
+    prognosis_class_count: Annotated[int | None, WholeNumber(0, CLASS_COUNT_MAX)] = None
+    prognosis_start: Annotated[str | None, Text(PROGNOSIS_START_MAX, nullable=True)] = None
+    notes: Annotated[str | None, Text(NOTES_MAX, nullable=True)] = None
 
-
-EDITABLE = frozenset(_FIELDS)
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)

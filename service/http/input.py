@@ -1,4 +1,5 @@
-"""Reading admin input: JSON bodies (400 when malformed) and fields checked all at once (422).
+"""Reading admin input: JSON bodies (400 when malformed; their fields are checked by models,
+`service.http.validation`), path ids, query fields collected all at once (422).
 
 Every problem of a request is collected before answering, so an admin fixes a form in one
 go; details are `{"field", "problem"}` like the rest of the API's 422s.
@@ -6,7 +7,6 @@ go; details are `{"field", "problem"}` like the rest of the API's 422s.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,6 @@ from service.domain.numbers import ascii_int
 from service.http.errors import ApiError
 
 MAX_BODY_BYTES = 64 * 1024
-EMAIL_MAX = 254
 
 
 async def json_body(request: Request) -> Any:
@@ -45,75 +44,10 @@ class Problems:
             raise ApiError(422, message, self.items)
 
 
-async def json_object(request: Request, allowed: frozenset[str], problems: Problems) -> Any:
-    """The body as an object; unknown keys are problems (a misspelt field must not be a no-op)."""
-    body = await json_body(request)
-    if not isinstance(body, dict):
-        raise ApiError(
-            422, "the request is invalid", [{"field": "body", "problem": "expected a JSON object"}]
-        )
-    for key in body:
-        if key not in allowed:
-            problems.add(key, "unknown field")
-    return body
-
-
-def text(
-    body: Mapping[str, Any], name: str, problems: Problems, *, max_length: int, nullable: bool
-) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if not nullable:
-            problems.add(name, "required: a non-empty string")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problems.add(name, "expected a non-empty string" + (" or null" if nullable else ""))
-        return None
-    if len(value) > max_length:
-        problems.add(name, f"at most {max_length} characters")
-        return None
-    if not storable(value):
-        problems.add(name, "must not contain NUL characters")
-        return None
-    return value.strip()
-
-
 def storable(value: str) -> bool:
     """Postgres text cannot hold NUL (nor can UTF-8 a lone surrogate); such input is refused,
     not allowed to fail the query."""
     return is_storable(value)
-
-
-def email(body: Mapping[str, Any], name: str, problems: Problems) -> str | None:
-    """A plausible address (one @, a dot in the domain, no spaces); delivery proves the rest."""
-    value = text(body, name, problems, max_length=EMAIL_MAX, nullable=False)
-    if value is None:
-        return None
-    local, at, domain = value.rpartition("@")
-    if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in value):
-        problems.add(name, "expected an email address such as max@example.com")
-        return None
-    return value
-
-
-def whole_number(
-    body: Mapping[str, Any], name: str, problems: Problems, *, minimum: int, maximum: int
-) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        problems.add(name, f"expected a whole number {minimum}–{maximum} or null")
-        return None
-    return value
-
-
-def tri_state(body: Mapping[str, Any], name: str, problems: Problems) -> bool | None:
-    value = body.get(name)
-    if name not in body or not (value is None or isinstance(value, bool)):
-        problems.add(name, "required: true, false or null (null = pending)")
-        return None
-    return value
 
 
 def instant(raw: str | None, name: str, problems: Problems) -> tuple[datetime, bool] | None:

@@ -11,9 +11,10 @@ from service.adapters import user_reads, webinars
 from service.domain.numbers import ascii_int
 from service.domain.users import search_key
 from service.http import input
-from service.http.attendee_input import attendee_changes
+from service.http.attendee_input import AttendeeEdit
 from service.http.errors import REFUSALS, status_of
 from service.http.runtime import runtime
+from service.http.validation import parse
 from service.services import attendee_actions
 from service.ui.event import form_of_fields
 from service.ui.forms import actor, describe
@@ -72,10 +73,8 @@ async def show(request: Request) -> Response:
 
 
 async def _apply(request: Request, body: dict[str, Any], done: str) -> Response:
-    problems = input.Problems()
-    changes = attendee_changes(body, problems)
     try:
-        problems.raise_if_any()
+        changes = parse(AttendeeEdit, body).changes()
         await attendee_actions.edit(
             runtime(request).pool, _attendee_id(request), changes, actor(request)
         )

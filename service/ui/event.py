@@ -16,9 +16,10 @@ from service.adapters import user_reads, webinars
 from service.domain.attendance import InvalidAttendanceUpdates, parse_attendance_updates
 from service.domain.numbers import ascii_int
 from service.http import input
-from service.http.attendee_input import new_attendee
+from service.http.attendee_input import NewAttendee
 from service.http.errors import REFUSALS, status_of
 from service.http.runtime import runtime
+from service.http.validation import parse
 from service.services import attendee_actions
 from service.ui.attendee_table import AttendanceFilter, SortKey, View
 from service.ui.forms import actor, describe, form_pairs
@@ -125,13 +126,10 @@ async def add(request: Request) -> Response:
     event_id = _event_id(request)
     t = translator(language(request))
     form = await form_of_fields(request, ("name", "email"))
-    problems = input.Problems()
-    name, email = new_attendee(form, problems)
     try:
-        problems.raise_if_any()
-        assert name is not None and email is not None
+        new = parse(NewAttendee, form)
         created = await attendee_actions.add_manual(
-            runtime(request).pool, event_id, name, email, actor(request)
+            runtime(request).pool, event_id, new.name, new.email, actor(request)
         )
     except REFUSALS as problem:
         return await page(

@@ -1,0 +1,1 @@
+"""The admin and ops API's shapes as pydantic models: the one source of /openapi.json."""
