@@ -18,14 +18,12 @@ from service.api.models.resources import (
     WebinarPeriods,
 )
 from service.api.operation import ANALYTICS, ATTENDANCE, CSV, ApiRoute, Operation, ok
-from service.api.pagination import encode_cursor, page_params
-from service.domain.analytics import Period
-from service.domain.zoom_attendance import ImportStatus
-from service.http import input, query
+from service.api.pagination import encode_cursor
+from service.http import input
 from service.http.exports import course_attendance_csv, course_of
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
-from service.http.validation import parse
+from service.http.validation import parse, parse_query
 from service.services import analytics, attendance
 from service.services.attendance_marks import attendance_rules
 
@@ -67,11 +65,11 @@ LIST_IMPORTS = Operation(
 
 
 async def list_imports(request: Request) -> JSONResponse:
-    status = query.choice(request.query_params, "status", [s.value for s in ImportStatus])
-    before_id, limit = page_params(request)
+    wanted = parse_query(ImportsQuery, request.query_params)
+    before_id, limit = wanted.page()
     result = await attendance.list_imports(
         runtime(request).pool,
-        status=ImportStatus(status) if status else None,
+        status=wanted.status,
         before_id=before_id,
         limit=limit,
     )
@@ -88,7 +86,7 @@ LIST_UNMATCHED = Operation(
 
 
 async def list_unmatched(request: Request) -> JSONResponse:
-    before_id, limit = page_params(request)
+    before_id, limit = parse_query(Paged, request.query_params).page()
     result = await attendance.list_unmatched(
         runtime(request).pool, before_id=before_id, limit=limit
     )
@@ -132,11 +130,11 @@ WEBINAR_ANALYTICS = Operation(
 
 
 async def webinar_analytics(request: Request) -> JSONResponse:
-    values = request.query_params
-    group = query.choice(values, "group", [p.value for p in Period]) or Period.WEEK.value
-    start, end = query.moment(values, "from"), query.moment(values, "to")
-    items = await analytics.webinar_stats(runtime(request).pool, start, end, Period(group))
-    return JSONResponse({"group": group, "items": jsonable(items)})
+    wanted = parse_query(WebinarAnalyticsQuery, request.query_params)
+    items = await analytics.webinar_stats(
+        runtime(request).pool, wanted.start, wanted.end, wanted.group
+    )
+    return JSONResponse({"group": wanted.group.value, "items": jsonable(items)})
 
 
 PIPELINE_ANALYTICS = Operation(
@@ -149,9 +147,9 @@ PIPELINE_ANALYTICS = Operation(
 
 
 async def pipeline_analytics(request: Request) -> JSONResponse:
-    values = request.query_params
-    start, end = query.moment(values, "from"), query.moment(values, "to")
-    return JSONResponse(jsonable(await analytics.pipeline_stats(runtime(request).pool, start, end)))
+    wanted = parse_query(PeriodQuery, request.query_params)
+    stats = await analytics.pipeline_stats(runtime(request).pool, wanted.start, wanted.end)
+    return JSONResponse(jsonable(stats))
 
 
 COURSE_ANALYTICS = Operation(
@@ -164,10 +162,11 @@ COURSE_ANALYTICS = Operation(
 
 
 async def course_analytics(request: Request) -> JSONResponse:
-    values = request.query_params
-    start, end = query.moment(values, "from"), query.moment(values, "to")
+    wanted = parse_query(PeriodQuery, request.query_params)
     rt = runtime(request)
-    items = await analytics.course_stats(rt.pool, start, end, rt.settings.attendance_min_percent)
+    items = await analytics.course_stats(
+        rt.pool, wanted.start, wanted.end, rt.settings.attendance_min_percent
+    )
     return JSONResponse({"items": jsonable(items)})
 
 

@@ -15,16 +15,20 @@ from service.adapters import dead_letters
 from service.adapters.dead_letters import AlreadyResolved, NotFound
 from service.api.auth import Principal
 from service.api.models.queries import DeadLettersQuery
-from service.api.models.requests import ById, Discard, ReplayFilter
+from service.api.models.requests import ById, Discard, DryRun, ReplayFilter
 from service.api.models.resources import DeadLetter, Open, Page
 from service.api.operation import OPS, ApiRoute, Operation, ok
-from service.api.pagination import page, page_params
-from service.http import input, query
+from service.api.pagination import page
+from service.http import input
 from service.http.errors import ApiError
-from service.http.filters import letter_filter
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
+from service.http.validation import parse_query
 from service.services import dead_letter_actions
+
+ALL_OR_A_FILTER = (
+    'give a filter (source, type, error, since, queue), or "all": true for every letter'
+)
 
 
 def _actor(request: Request) -> str:
@@ -39,8 +43,9 @@ LIST_DEAD_LETTERS = Operation(
 
 async def list_dead_letters(request: Request) -> JSONResponse:
     """`?source=&type=&error=&since=&queue=&status=open|replayed|discarded|any&cursor=&limit=`."""
-    where = letter_filter(request.query_params, with_status=True)
-    cursor, limit = page_params(request)
+    wanted = parse_query(DeadLettersQuery, request.query_params)
+    where = wanted.listed()
+    cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
         items = await dead_letters.list_letters(conn, where, before_id=cursor, limit=limit + 1)
     return JSONResponse(jsonable(page(items, limit)))
@@ -66,8 +71,7 @@ REPLAY_DEAD_LETTER = Operation(
 
 
 async def replay_dead_letter(request: Request) -> JSONResponse:
-    body = await query.json_object(request)
-    dry_run = query.boolean(body, "dry_run")
+    dry_run = parse_query(DryRun, await input.optional_json_object(request)).dry_run
     try:
         outcome = await dead_letter_actions.replay_one(
             runtime(request),
@@ -96,13 +100,13 @@ async def replay_dead_letters(request: Request) -> JSONResponse:
 
     An empty filter must say `"all": true`, so a forgotten field never replays everything.
     """
-    body = await query.json_object(request)
-    where = letter_filter(body, with_status=False)
-    dry_run = query.boolean(body, "dry_run")
-    if where.is_empty() and not query.boolean(body, "all"):
-        raise query.invalid(
-            "all",
-            'give a filter (source, type, error, since, queue), or "all": true for every letter',
+    wanted = parse_query(ReplayFilter, await input.optional_json_object(request))
+    where, dry_run = wanted.filter(), wanted.dry_run
+    if where.is_empty() and not wanted.all:
+        raise ApiError(
+            422,
+            "invalid all",
+            [{"field": "all", "problem": ALL_OR_A_FILTER}],
         )
     outcomes = await dead_letter_actions.replay_matching(
         runtime(request), where, _actor(request), dry_run=dry_run
@@ -122,13 +126,10 @@ DISCARD_DEAD_LETTER = Operation(
 
 async def discard_dead_letter(request: Request) -> JSONResponse:
     """Body: `{"reason": "…"}` (required: the audit must say why)."""
-    body = await query.json_object(request)
-    reason = query.text(body, "reason")
-    if reason is None or not reason.strip():
-        raise query.invalid("reason", "say why the letter is discarded")
+    reason = parse_query(Discard, await input.optional_json_object(request)).reason
     try:
         letter = await dead_letter_actions.discard(
-            runtime(request), input.path_id(request, "dead letter"), _actor(request), reason.strip()
+            runtime(request), input.path_id(request, "dead letter"), _actor(request), reason
         )
     except NotFound as error:
         raise ApiError(404, str(error)) from None

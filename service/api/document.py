@@ -120,7 +120,7 @@ def _parameters(model: type[BaseModel] | None, where: str) -> list[Schema]:
     if model is None:
         return []
     schema = model.model_json_schema(schema_generator=_Plain, ref_template=REF)
-    assert "$defs" not in schema, f"{model.__name__}: parameters are flat"
+    schema = _inlined(schema, schema.pop("$defs", {}))
     required = set(schema.get("required", ()))
     parameters = []
     for name, property_schema in schema["properties"].items():
@@ -135,6 +135,17 @@ def _parameters(model: type[BaseModel] | None, where: str) -> list[Schema]:
             parameter["description"] = description
         parameters.append(parameter)
     return parameters
+
+
+def _inlined(schema: Any, defs: Schema) -> Any:
+    """A parameter's schema with its enums written out: parameters have no components."""
+    if isinstance(schema, dict):
+        named = defs.get(str(schema.get("$ref", "")).rsplit("/", 1)[-1], {})
+        merged = {**named, **{key: value for key, value in schema.items() if key != "$ref"}}
+        return {key: _inlined(value, defs) for key, value in merged.items()}
+    if isinstance(schema, list):
+        return [_inlined(item, defs) for item in schema]
+    return schema
 
 
 def _present(schema: Schema) -> Schema:

@@ -9,9 +9,10 @@ from service.adapters import notifications
 from service.api.models.queries import NotificationsQuery
 from service.api.models.resources import Open, Page
 from service.api.operation import OPS, Operation, ok
-from service.api.pagination import page, page_params
+from service.api.pagination import page
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
+from service.http.validation import parse_query
 
 LIST_NOTIFICATIONS = Operation(
     "What a person should see",
@@ -23,9 +24,10 @@ LIST_NOTIFICATIONS = Operation(
 
 
 async def list_notifications(request: Request) -> JSONResponse:
-    cursor, limit = page_params(request)
+    wanted = parse_query(NotificationsQuery, request.query_params)
+    cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
         rows = await notifications.list_recent(
-            conn, kind=request.query_params.get("kind"), before_id=cursor, limit=limit + 1
+            conn, kind=wanted.kind, before_id=cursor, limit=limit + 1
         )
     return JSONResponse(page([jsonable(r) for r in rows], limit))

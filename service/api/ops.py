@@ -17,17 +17,12 @@ from service.api.models.queries import InboxQuery, IntegrationLogQuery, Reconcil
 from service.api.models.requests import ById
 from service.api.models.resources import Open, Page
 from service.api.operation import OPS, ApiRoute, Operation, ok
-from service.api.pagination import page, page_params
-from service.http import input, query
+from service.api.pagination import page
+from service.http import input
 from service.http.errors import ApiError
-from service.http.filters import log_filter
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
-
-INBOX_STATUSES = ("pending", "done", "ignored", "dead")
-INBOX_SOURCES = ("calendly", "booking", "zoom")
-RECONCILE_KINDS = ("calendly", "zoom")
-
+from service.http.validation import parse_query
 
 LIST_INTEGRATION_LOG = Operation(
     "Every outbound vendor call",
@@ -40,10 +35,11 @@ LIST_INTEGRATION_LOG = Operation(
 
 async def list_integration_log(request: Request) -> JSONResponse:
     """`?system=zoom|calendly&status=&course_id=&booking_id=&since=&cursor=&limit=`."""
-    cursor, limit = page_params(request)
+    wanted = parse_query(IntegrationLogQuery, request.query_params)
+    cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
         rows = await integration_log.list_calls(
-            conn, log_filter(request.query_params), before_id=cursor, limit=limit + 1
+            conn, wanted.filter(), before_id=cursor, limit=limit + 1
         )
     return JSONResponse(jsonable(page(rows, limit)))
 
@@ -55,14 +51,14 @@ LIST_INBOX = Operation(
 
 async def list_inbox(request: Request) -> JSONResponse:
     """`?status=pending|done|ignored|dead&source=&type=&cursor=&limit=` (payloads: see `/{id}`)."""
-    params = request.query_params
-    cursor, limit = page_params(request)
+    wanted = parse_query(InboxQuery, request.query_params)
+    cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
         rows = await ops_reads.inbox_items(
             conn,
-            status=query.choice(params, "status", INBOX_STATUSES),
-            source=query.choice(params, "source", INBOX_SOURCES),
-            event_type=query.text(params, "type"),
+            status=wanted.status,
+            source=wanted.source,
+            event_type=wanted.type,
             before_id=cursor,
             limit=limit + 1,
         )
@@ -93,11 +89,12 @@ LIST_RECONCILE_RUNS = Operation(
 
 async def list_reconcile_runs(request: Request) -> JSONResponse:
     """`?kind=calendly|zoom&cursor=&limit=`; each with its drift counts (report: see `/{id}`)."""
-    cursor, limit = page_params(request)
+    wanted = parse_query(ReconcileRunsQuery, request.query_params)
+    cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
         rows = await ops_reads.reconcile_runs(
             conn,
-            kind=query.choice(request.query_params, "kind", RECONCILE_KINDS),
+            kind=wanted.kind,
             before_id=cursor,
             limit=limit + 1,
         )

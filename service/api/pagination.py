@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-
-from service.domain.numbers import ascii_int
 from service.http import keyset
 from service.http.errors import ApiError
 
@@ -32,15 +29,6 @@ def decode_cursor(cursor: str | None) -> int | None:
             422, "invalid cursor", [{"field": "cursor", "problem": "not a cursor this API issued"}]
         )
     return last_id
-
-
-def page_params(request: Request) -> tuple[int | None, int]:
-    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
-    if limit is None or not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(
-            422, "invalid limit", [{"field": "limit", "problem": f"expected 1–{MAX_LIMIT}"}]
-        )
-    return decode_cursor(request.query_params.get("cursor")), limit
 
 
 def page(items: list[dict[str, Any]], limit: int) -> dict[str, Any]:

@@ -10,13 +10,12 @@ from service.api.models.queries import ParticipationsQuery
 from service.api.models.requests import ById, NewParticipation, ParticipationPatch
 from service.api.models.resources import Page, Participation
 from service.api.operation import WEBINARS, Operation, ok
-from service.api.pagination import page, page_params
-from service.domain.numbers import ascii_int
+from service.api.pagination import page
 from service.http import input
 from service.http.errors import ApiError
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
-from service.http.validation import parse
+from service.http.validation import parse, parse_query
 
 LIST_PARTICIPATIONS = Operation(
     "Participations whose webinar_date is the event's start",
@@ -29,14 +28,9 @@ LIST_PARTICIPATIONS = Operation(
 
 async def list_participations(request: Request) -> JSONResponse:
     """`?event_id=` (required): participations whose `webinar_date` is that event's start."""
-    event_id = ascii_int(request.query_params.get("event_id"))
-    if event_id is None:
-        raise ApiError(
-            422,
-            "the request is invalid",
-            [{"field": "event_id", "problem": "required: the id of a Calendly event"}],
-        )
-    cursor, limit = page_params(request)
+    wanted = parse_query(ParticipationsQuery, request.query_params)
+    event_id = wanted.event_id
+    cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
         start = await participations.event_date(conn, event_id)
         if start is None:

@@ -3,10 +3,11 @@ API has always named it (`service.http.validation` turns them into the 422 docum
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from service.domain.instants import InvalidInstant, parse_instant
+from service.domain.numbers import ascii_int
 from service.http.input import storable
 from service.http.validation import Rule, refuse
 
@@ -105,3 +106,71 @@ def instant(value: str) -> datetime:
         return parse_instant(value)[0]
     except InvalidInstant as error:
         refuse(str(error))
+
+
+def _query_text(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        refuse("expected a string")
+    return value
+
+
+class QueryText(Rule):
+    """A filter's free text (an empty one is no filter: `parse_query` drops it)."""
+
+    def check(self, value: Any) -> str | None:
+        return _query_text(value)
+
+
+class Choice(Rule):
+    """One of a few words (the field's `Literal` type lists them in the document)."""
+
+    def __init__(self, *allowed: str) -> None:
+        self.allowed = allowed
+
+    def check(self, value: Any) -> str | None:
+        if _query_text(value) is not None and value not in self.allowed:
+            refuse(f"expected one of {', '.join(self.allowed)}")
+        return _query_text(value)
+
+
+class Moment(Rule):
+    """An ISO-8601 date or date-time; a time without offset is taken as UTC."""
+
+    def check(self, value: Any) -> datetime | None:
+        text = _query_text(value)
+        if text is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                refuse("expected an ISO-8601 date or date-time")
+            parsed = datetime(day.year, day.month, day.day)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class Flag(Rule):
+    """true or false, as JSON has them (no "yes", no 1)."""
+
+    def check(self, value: Any) -> bool:
+        if not isinstance(value, bool):
+            refuse("expected true or false")
+        return value
+
+
+class Limit(Rule):
+    """A page size from 1 to `maximum`, as ASCII digits."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+
+    def check(self, value: Any) -> int:
+        number = ascii_int(value) if isinstance(value, str) else None
+        if number is None or not 1 <= number <= self.maximum:
+            refuse(f"expected 1–{self.maximum}")
+        return number
+
+    def constraints(self) -> dict[str, Any]:
+        return {"minimum": 1, "maximum": self.maximum}

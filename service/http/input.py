@@ -30,6 +30,16 @@ async def json_body(request: Request) -> Any:
         raise ApiError(400, f"the body is not valid JSON: {error.reason}") from None
 
 
+async def optional_json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; an empty body is an empty object."""
+    if not (await request.body()).strip():
+        return {}
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return body
+
+
 class Problems:
     """Collects what is wrong with one request; `raise_if_any` answers 422 with all of it."""
 

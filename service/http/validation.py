@@ -11,7 +11,7 @@ true) before pydantic's own, lax, conversion sees the value.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
@@ -88,6 +88,18 @@ def parse(model: type[Model], data: Any, message: str = INVALID) -> Model:
         return model.model_validate(data)
     except ValidationError as error:
         raise ApiError(422, message, problems(model, error)) from None
+
+
+def parse_query(model: type[Model], values: Mapping[str, Any]) -> Model:
+    """Query parameters (or a filter body) as `model`; an empty value is no value, and the 422
+    names the fields it refuses ("invalid status")."""
+    given = {key: value for key, value in values.items() if value != ""}
+    try:
+        return model.model_validate(given)
+    except ValidationError as error:
+        found = problems(model, error)
+        fields = ", ".join(dict.fromkeys(item["field"] for item in found))
+        raise ApiError(422, f"invalid {fields}", found) from None
 
 
 def problems(model: type[BaseModel], error: ValidationError) -> list[dict[str, str]]:

@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from service.domain.analytics import Period, funnel
-from service.http import query
 from service.http.errors import REFUSALS, status_of
+from service.http.filters import GroupedPeriodFields
 from service.http.runtime import runtime
+from service.http.validation import parse_query
 from service.services.analytics import course_stats, pipeline_stats, webinar_stats
 from service.ui.chart import horizontal_bars, rate_bars
 from service.ui.forms import describe
@@ -35,9 +36,8 @@ def period_label(start: date | datetime, period: Period) -> str:
 
 
 def _filters(request: Request) -> tuple[datetime | None, datetime | None, Period]:
-    values = request.query_params
-    group = query.choice(values, "group", [p.value for p in Period]) or Period.WEEK.value
-    return query.moment(values, "from"), query.moment(values, "to"), Period(group)
+    period = parse_query(GroupedPeriodFields, request.query_params)
+    return period.start, period.end, period.group
 
 
 async def show(request: Request) -> Response:

@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from service.api.models.queries import InboxQuery, ParticipationsQuery
 from service.api.models.requests import EventTypeZoom, NewParticipation, SyncBody
 from service.http.attendee_input import AttendeeEdit, NewAttendee
 from service.http.errors import ApiError
-from service.http.validation import field_name, parse
+from service.http.validation import field_name, parse, parse_query
 
 
 def _problems(model: Any, body: Any) -> list[dict[str, str]]:
@@ -62,3 +63,21 @@ def test_a_body_that_is_not_an_object_is_one_problem() -> None:
 def test_locations_read_like_the_json() -> None:
     assert field_name(("updates", 1, "attendee_id")) == "updates[1].attendee_id"
     assert field_name(()) == "body"
+
+
+def test_a_query_names_the_fields_it_refuses_and_drops_empty_values() -> None:
+    with pytest.raises(ApiError) as raised:
+        parse_query(InboxQuery, {"status": "late", "limit": "0", "type": ""})
+    assert raised.value.message == "invalid limit, status"
+    assert raised.value.details == [
+        {"field": "limit", "problem": "expected 1–500"},
+        {"field": "status", "problem": "expected one of pending, done, ignored, dead"},
+    ]
+    assert parse_query(InboxQuery, {"type": "", "limit": "7"}).page() == (None, 7)
+
+
+def test_query_numbers_are_ascii_digits_only() -> None:
+    with pytest.raises(ApiError):
+        parse_query(InboxQuery, {"limit": "٣"})
+    with pytest.raises(ApiError):
+        parse_query(ParticipationsQuery, {"event_id": "１２"})

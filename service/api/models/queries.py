@@ -1,136 +1,125 @@
-"""The query parameters of the API's lists, as /openapi.json describes them."""
+"""The query parameters of the API's lists: read by these models (`parse_query`) where the
+handler says so, and shown by /openapi.json."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.pagination import MAX_LIMIT
-from service.http.filters import MAX_UPCOMING_DAYS
+from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor
+from service.domain.numbers import ascii_int
+from service.domain.zoom_attendance import ImportStatus
+from service.http.fields import Choice, Limit, QueryText
+from service.http.filters import (
+    MAX_UPCOMING_DAYS,
+    GroupedPeriodFields,
+    LetterListFields,
+    LogFields,
+    PeriodFields,
+    Source,
+)
+from service.http.validation import Check, refuse
 
-Cursor = Annotated[str | None, Field(description="next_cursor of the previous page")]
-Limit = Annotated[int | None, Field(ge=1, le=MAX_LIMIT, description="page size")]
-From = Annotated[
-    str | None, Field(alias="from", description="ISO-8601 date or date-time (inclusive)")
-]
-To = Annotated[str | None, Field(description="ISO-8601 date or date-time (exclusive)")]
-Source = Literal["calendly", "booking", "zoom"]
-ALIASES = ConfigDict(populate_by_name=True)
+Text = Annotated[str | None, QueryText()]
 
 
 class Paged(BaseModel):
-    cursor: Cursor = None
-    limit: Limit = None
+    """Every id-ordered list: `cursor` from the previous page, `limit` rows."""
+
+    cursor: Text = Field(None, description="next_cursor of the previous page")
+    limit: Annotated[int, Limit(MAX_LIMIT)] = Field(DEFAULT_LIMIT, description="page size")
+
+    def page(self) -> tuple[int | None, int]:
+        """The id to continue before (422 for a cursor this API did not issue) and the size."""
+        return decode_cursor(self.cursor), self.limit
 
 
-class EventsQuery(BaseModel):
-    model_config = ALIASES
-
-    start_from: Annotated[
-        str | None,
-        Field(alias="from", description="ISO-8601 date or date-time: start at or after"),
-    ] = None
-    to: Annotated[
-        str | None,
-        Field(description="ISO-8601 date (whole day) or date-time: start at or before"),
-    ] = None
-    status: Annotated[
-        Literal["active", "canceled"] | None, Field(description="only this status")
-    ] = None
-    cursor: Cursor = None
-    limit: Limit = None
+def _event_id(value: object) -> int:
+    found = ascii_int(value) if isinstance(value, str) else None
+    if found is None:
+        refuse("required: the id of a Calendly event")
+    return found
 
 
-class UpcomingQuery(BaseModel):
-    days: Annotated[int | None, Field(ge=1, le=MAX_UPCOMING_DAYS, description="default 14")] = None
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class ParticipationsQuery(BaseModel):
-    event_id: Annotated[int, Field(ge=1, description="the event")]
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class UserSearchQuery(BaseModel):
-    query: Annotated[str, Field(min_length=1, description="search")]
-    cursor: Cursor = None
-    limit: Annotated[int | None, Field(ge=1, le=100, description="page size")] = None
-
-
-class CoursesQuery(BaseModel):
-    sync_status: Annotated[
-        Literal["ok", "pending", "failed"] | None, Field(description="filter")
-    ] = None
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class DeadLettersQuery(BaseModel):
-    source: Annotated[Source | None, Field(description="the system")] = None
-    queue: Annotated[
-        Literal["inbox", "outbox"] | None, Field(description="events or Zoom commands")
-    ] = None
-    type: Annotated[str | None, Field(description="event type or outbox command")] = None
-    error: Annotated[str | None, Field(description="error class or part of its message")] = None
-    status: Annotated[
-        Literal["open", "replayed", "discarded", "any"] | None,
-        Field(description="letter state (default open)"),
-    ] = None
-    since: Annotated[datetime | None, Field(description="created at or after")] = None
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class IntegrationLogQuery(BaseModel):
-    system: Annotated[Literal["zoom", "calendly"] | None, Field(description="vendor")] = None
-    status: Annotated[
-        str | None, Field(description="HTTP status (429), a class (4xx) or none (no answer)")
-    ] = None
-    course_id: Annotated[str | None, Field(description="the course that caused the call")] = None
-    booking_id: Annotated[str | None, Field(description="the booking that caused the call")] = None
-    since: Annotated[datetime | None, Field(description="from")] = None
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class InboxQuery(BaseModel):
-    status: Annotated[
-        Literal["pending", "done", "ignored", "dead"] | None, Field(description="row state")
-    ] = None
-    source: Annotated[Source | None, Field(description="who sent it")] = None
-    type: Annotated[str | None, Field(description="event type")] = None
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class ReconcileRunsQuery(BaseModel):
-    kind: Annotated[Literal["calendly", "zoom"] | None, Field(description="system")] = None
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class ImportsQuery(BaseModel):
-    status: Annotated[Literal["pending", "done", "failed"] | None, Field(description="filter")] = (
-        None
-    )
-    cursor: Cursor = None
-    limit: Limit = None
-
-
-class PeriodQuery(BaseModel):
-    model_config = ALIASES
-
-    start: From = None
-    to: To = None
-
-
-class WebinarAnalyticsQuery(PeriodQuery):
-    group: Annotated[Literal["week", "month"] | None, Field(description="default week")] = None
+class ParticipationsQuery(Paged):
+    event_id: Annotated[int, Check(_event_id, minimum=1)] = Field(description="the event")
 
 
 class NotificationsQuery(Paged):
-    kind: Annotated[str | None, Field(description="only this kind")] = None
+    kind: Text = Field(None, description="only this kind")
+
+
+class IntegrationLogQuery(LogFields, Paged):
+    pass
+
+
+class DeadLettersQuery(LetterListFields, Paged):
+    pass
+
+
+class InboxQuery(Paged):
+    status: Annotated[
+        Literal["pending", "done", "ignored", "dead"] | None,
+        Choice("pending", "done", "ignored", "dead"),
+    ] = Field(None, description="row state")
+    source: Annotated[Source | None, Choice("calendly", "booking", "zoom")] = Field(
+        None, description="who sent it"
+    )
+    type: Text = Field(None, description="event type")
+
+
+class ReconcileRunsQuery(Paged):
+    kind: Annotated[Literal["calendly", "zoom"] | None, Choice("calendly", "zoom")] = Field(
+        None, description="system"
+    )
+
+
+class ImportsQuery(Paged):
+    status: Annotated[ImportStatus | None, Choice(*ImportStatus)] = Field(
+        None, description="filter"
+    )
+
+
+class PeriodQuery(PeriodFields):
+    pass
+
+
+class WebinarAnalyticsQuery(GroupedPeriodFields):
+    pass
+
+
+# Described only: these lists read their parameters by hand (cursors over a sort key, every
+# problem of a form collected; service/api/calendly.py, users.py, courses.py).
+
+
+class EventsQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start_from: str | None = Field(
+        None, alias="from", description="ISO-8601 date or date-time: start at or after"
+    )
+    to: str | None = Field(
+        None, description="ISO-8601 date (whole day) or date-time: start at or before"
+    )
+    status: Literal["active", "canceled"] | None = Field(None, description="only this status")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(DEFAULT_LIMIT, description="page size")
+
+
+class UpcomingQuery(BaseModel):
+    days: Annotated[int, Field(ge=1, le=MAX_UPCOMING_DAYS)] = Field(14, description="default 14")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(DEFAULT_LIMIT, description="page size")
+
+
+class UserSearchQuery(BaseModel):
+    query: Annotated[str, Field(min_length=1)] = Field(description="search")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    limit: Annotated[int, Field(ge=1, le=100)] = Field(20, description="page size")
+
+
+class CoursesQuery(BaseModel):
+    sync_status: Literal["ok", "pending", "failed"] | None = Field(None, description="filter")
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = Field(DEFAULT_LIMIT, description="page size")

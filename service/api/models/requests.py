@@ -4,7 +4,7 @@ and the path parameters of its routes."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from service.api.models.resources import SyncMode
 from service.domain.numbers import ascii_int
 from service.http.attendee_input import CLOSED
-from service.http.fields import TriState, instant
+from service.http.fields import Flag, QueryText, TriState, instant
+from service.http.filters import LetterFields
 from service.http.input import storable
 from service.http.validation import Check, refuse
 
@@ -130,22 +131,29 @@ class AttendanceMarks(BaseModel):
     updates: list[AttendanceMark]
 
 
-class ReplayFilter(BaseModel):
-    """Replay by filter (the dead-letter list's fields); an empty one must say `"all": true`."""
+class DryRun(BaseModel):
+    """An optional body: `dry_run` to preview."""
 
-    source: Literal["calendly", "booking", "zoom"] | None = None
-    queue: Literal["inbox", "outbox"] | None = None
-    type: str | None = None
-    error: str | None = None
-    since: str | None = None
-    dry_run: bool = False
-    all: bool = False
+    dry_run: Annotated[bool, Flag()] = False
+
+
+class ReplayFilter(LetterFields, DryRun):
+    """Replay open letters by filter; an empty filter must say `"all": true`."""
+
+    all: Annotated[bool, Flag()] = False
+
+
+def _reason(value: Any) -> str:
+    text = QueryText().check(value)
+    if text is None or not text.strip():
+        refuse("say why the letter is discarded")
+    return text.strip()
 
 
 class Discard(BaseModel):
     """The audit must say why."""
 
-    reason: Annotated[str, Field(min_length=1)]
+    reason: Annotated[str, Check(_reason, minLength=1)]
 
 
 class ById(BaseModel):
