@@ -13,12 +13,10 @@ from service.api.models.queries import CoursesQuery
 from service.api.models.requests import ByCourseId
 from service.api.models.resources import Course, CourseDetail, Open, Page
 from service.api.operation import COURSES, Operation, ok
-from service.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from service.domain.numbers import ascii_int
 from service.http import input
 from service.http.errors import ApiError
-from service.http.filters import SYNC_STATUSES
 from service.http.runtime import runtime
+from service.http.validation import parse_query
 from service.services.course_sync import sync_now
 
 
@@ -26,9 +24,8 @@ def _cursor(course_id: str) -> str:
     return base64.urlsafe_b64encode(course_id.encode()).decode().rstrip("=")
 
 
-def _after(request: Request) -> str | None:
+def _after(cursor: str | None) -> str | None:
     """Course ids are the booking system's strings, so the cursor carries the last id seen."""
-    cursor = request.query_params.get("cursor")
     if not cursor:
         return None
     try:
@@ -42,15 +39,6 @@ def _after(request: Request) -> str | None:
     return after
 
 
-def _limit(request: Request) -> int:
-    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
-    if limit is None or not 1 <= limit <= MAX_LIMIT:
-        raise ApiError(
-            422, "invalid limit", [{"field": "limit", "problem": f"expected 1–{MAX_LIMIT}"}]
-        )
-    return limit
-
-
 LIST_COURSES = Operation(
     "Courses, optionally by Zoom sync status",
     COURSES,
@@ -61,17 +49,11 @@ LIST_COURSES = Operation(
 
 
 async def list_courses(request: Request) -> JSONResponse:
-    sync_status = request.query_params.get("sync_status")
-    if sync_status is not None and sync_status not in SYNC_STATUSES:
-        raise ApiError(
-            422,
-            "invalid sync_status",
-            [{"field": "sync_status", "problem": f"expected one of {', '.join(SYNC_STATUSES)}"}],
-        )
-    after, limit = _after(request), _limit(request)
+    wanted = parse_query(CoursesQuery, request.query_params)
+    limit = wanted.limit
     async with runtime(request).pool.acquire() as conn:
         rows = await course_reads.list_courses(
-            conn, after=after, sync_status=sync_status, limit=limit + 1
+            conn, after=_after(wanted.cursor), sync_status=wanted.sync_status, limit=limit + 1
         )
     items = rows[:limit]
     next_cursor = _cursor(items[-1]["id"]) if len(rows) > limit else None

@@ -10,17 +10,12 @@ from service.api.models.queries import UserSearchQuery
 from service.api.models.requests import ByUserId
 from service.api.models.resources import Page, User
 from service.api.operation import WEBINARS, Operation, ok
-from service.domain.numbers import ascii_int
 from service.domain.users import search_key
 from service.http import input, keyset
 from service.http.errors import ApiError
 from service.http.runtime import runtime
 from service.http.serialize import jsonable
-
-QUERY_MAX = 100
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-
+from service.http.validation import parse_query
 
 SEARCH_USERS = Operation(
     "Users by case- and accent-insensitive prefix of a name word or the email",
@@ -33,22 +28,12 @@ SEARCH_USERS = Operation(
 
 async def search_users(request: Request) -> JSONResponse:
     """`?query=` — case- and accent-insensitive prefix of any name word or of the email."""
-    problems = input.Problems()
-    raw = request.query_params.get("query", "")
-    folded = search_key(raw)
-    if not folded or not input.storable(raw):
-        problems.add("query", "required: at least one letter or digit of a name or email")
-    elif len(raw) > QUERY_MAX:
-        problems.add("query", f"at most {QUERY_MAX} characters")
-    limit = ascii_int(request.query_params.get("limit", str(DEFAULT_LIMIT)))
-    if limit is None or not 1 <= limit <= MAX_LIMIT:
-        problems.add("limit", f"expected 1–{MAX_LIMIT}")
-    cursor = keyset.decode(request.query_params.get("cursor"), 2)
-    problems.raise_if_any()
-    assert limit is not None
+    wanted = parse_query(UserSearchQuery, request.query_params)
+    limit = wanted.limit
+    cursor = keyset.decode(wanted.cursor, 2)
     after = (str(cursor[0]), str(cursor[1])) if cursor else None
     async with runtime(request).pool.acquire() as conn:
-        rows = await user_reads.search(conn, folded, after, limit + 1)
+        rows = await user_reads.search(conn, search_key(wanted.query), after, limit + 1)
     more = len(rows) > limit
     items = rows[:limit]
     next_cursor = keyset.encode(items[-1]["search_key"], items[-1]["id"]) if more else None

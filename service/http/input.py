@@ -1,18 +1,13 @@
-"""Reading admin input: JSON bodies (400 when malformed; their fields are checked by models,
-`service.http.validation`), path ids, query fields collected all at once (422).
-
-Every problem of a request is collected before answering, so an admin fixes a form in one
-go; details are `{"field", "problem"}` like the rest of the API's 422s.
+"""Reading admin input: JSON bodies (400 when malformed, 413 when too large) and path ids
+(404 for one that cannot exist). Fields are checked by models (`service.http.validation`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 
-from service.domain.instants import InvalidInstant, parse_instant
 from service.domain.json_text import InvalidJson, is_storable, parse_json
 from service.domain.numbers import ascii_int
 from service.http.errors import ApiError
@@ -40,34 +35,10 @@ async def optional_json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-class Problems:
-    """Collects what is wrong with one request; `raise_if_any` answers 422 with all of it."""
-
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-
-    def add(self, field: str, problem: str) -> None:
-        self.items.append({"field": field, "problem": problem})
-
-    def raise_if_any(self, message: str = "the request is invalid") -> None:
-        if self.items:
-            raise ApiError(422, message, self.items)
-
-
 def storable(value: str) -> bool:
     """Postgres text cannot hold NUL (nor can UTF-8 a lone surrogate); such input is refused,
     not allowed to fail the query."""
     return is_storable(value)
-
-
-def instant(raw: str | None, name: str, problems: Problems) -> tuple[datetime, bool] | None:
-    if raw is None:
-        return None
-    try:
-        return parse_instant(raw)
-    except InvalidInstant as error:
-        problems.add(name, str(error))
-        return None
 
 
 def path_id(request: Request, noun: str) -> int:

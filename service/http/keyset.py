@@ -12,8 +12,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-from starlette.requests import Request
-
 from service.http.errors import ApiError
 
 
@@ -40,9 +38,9 @@ def decode(cursor: str | None, arity: int) -> list[Any] | None:
     return values
 
 
-def after_time_and_id(request: Request) -> tuple[datetime, int] | None:
+def after_time_and_id(cursor: str | None) -> tuple[datetime, int] | None:
     """The `cursor` of a list ordered by a time, then id (events, upcoming webinars)."""
-    values = decode(request.query_params.get("cursor"), 2)
+    values = decode(cursor, 2)
     if values is None:
         return None
     try:

@@ -40,7 +40,7 @@ async def _page(
     if days is None:
         error, status, days = t("days_invalid", max=MAX_UPCOMING_DAYS), 422, DEFAULT_UPCOMING_DAYS
     try:
-        after = keyset.after_time_and_id(request)
+        after = keyset.after_time_and_id(request.query_params.get("cursor"))
     except REFUSALS:
         after, error, status = None, t("cursor_invalid"), 422
     async with runtime(request).pool.acquire() as conn:
