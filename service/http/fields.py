@@ -136,6 +136,9 @@ class Choice(Rule):
 class Moment(Rule):
     """An ISO-8601 date or date-time; a time without offset is taken as UTC."""
 
+    def constraints(self) -> dict[str, Any]:
+        return {"format": None}  # a date will do
+
     def check(self, value: Any) -> datetime | None:
         text = _query_text(value)
         if text is None:

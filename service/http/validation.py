@@ -30,7 +30,8 @@ def refuse(problem: str) -> NoReturn:
 
 class Rule:
     """A field's check, as `Annotated[type, rule]`: `check` returns the value to keep or calls
-    `refuse`; `constraints` are what the document shows of it (on the non-null branch)."""
+    `refuse`; `constraints` are what the document shows of it (on the branches of its type;
+    None removes what the type would say, e.g. a date-time `format` where a date will do)."""
 
     def check(self, value: Any) -> Any:
         raise NotImplementedError
@@ -52,6 +53,8 @@ class Rule:
             branch.update(
                 {key: value for key, value in self.constraints().items() if _KINDS[key] == kind}
             )
+            for key in [key for key, value in branch.items() if value is None]:
+                del branch[key]  # a constraint of None lifts one of the type's
         return document
 
 

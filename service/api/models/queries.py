@@ -117,10 +117,10 @@ class EventsQuery(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    start_from: Annotated[datetime | None, Check(_instant)] = Field(
+    start_from: Annotated[datetime | None, Check(_instant, format=None)] = Field(
         None, alias="from", description="ISO-8601 date or date-time: start at or after"
     )
-    start_before: Annotated[datetime | None, Check(_before)] = Field(
+    start_before: Annotated[datetime | None, Check(_before, format=None)] = Field(
         None, alias="to", description="ISO-8601 date (whole day) or date-time: start at or before"
     )
     status: Annotated[Literal["active", "canceled"] | None, Choice("active", "canceled")] = Field(

@@ -1,7 +1,8 @@
 """What the API answers (CONTRACT §5 "Resource shapes"; more fields are welcome).
 
 Fields every answer carries have no default (required in the document); those only some
-answers carry have one. `Any` marks a field the contract names but leaves to its owner.
+answers carry have one (`ABSENT` where the field, when present, is never null). `Any` marks
+a field the contract names but leaves to its owner.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ Status = Literal["active", "canceled"]
 Source = Literal["calendly", "booking", "zoom"]
 
 Item = TypeVar("Item", bound=BaseModel)
+
+# The default of a field some answers leave out but none sends as null: not required in the
+# document, and not nullable (the document shows no defaults, service/api/document.py).
+ABSENT: Any = None
 
 
 class Page(BaseModel, Generic[Item]):
@@ -75,8 +80,8 @@ class Attendee(BaseModel):
     source: Literal["calendly", "manual"] = "calendly"
     attendance_marked_at: datetime | None = None
     attendance_marked_by: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: datetime = ABSENT
+    updated_at: datetime = ABSENT
     attendance_source: Literal["manual", "zoom"] | None = None
     zoom_minutes: Count | None = None
     zoom_attended: bool | None = None
@@ -101,7 +106,7 @@ class User(BaseModel):
     pipeline_status: Literal[
         "infowebinar_besuchen", "infowebinar_gebucht", "nicht_teilgenommen", "schule_aktiv"
     ]
-    pipeline_status_code: Literal[4, 6, 7, 8] | None = None
+    pipeline_status_code: Literal[4, 6, 7, 8] = ABSENT
 
 
 class Participation(BaseModel):
@@ -110,8 +115,8 @@ class Participation(BaseModel):
     webinar_date: datetime
     participated: bool | None
     updated_by: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: datetime = ABSENT
+    updated_at: datetime = ABSENT
 
 
 SyncMode = Literal["recent", "since", "full"]
@@ -119,7 +124,7 @@ SyncMode = Literal["recent", "since", "full"]
 
 class SyncJob(BaseModel):
     id: UUID
-    mode: SyncMode | None = None
+    mode: SyncMode = ABSENT
     since: datetime | None = None
     status: Literal["queued", "running", "succeeded", "failed"]
     synced: Count
@@ -127,7 +132,7 @@ class SyncJob(BaseModel):
     updated: Count
     error: str | None
     requested_by: str | None = None
-    created_at: datetime | None = None
+    created_at: datetime = ABSENT
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
@@ -185,7 +190,7 @@ class LetterError(BaseModel):
 class DeadLetter(BaseModel):
     id: Any
     source: Source
-    queue: Literal["inbox", "outbox"] | None = None
+    queue: Literal["inbox", "outbox"] = ABSENT
     type: Any
     error: LetterError
     attempts: Any
@@ -203,8 +208,8 @@ class BookingAttendance(BaseModel):
 
 class SessionAttendance(BaseModel):
     date: date
-    start_time: datetime | None = None
-    duration_minutes: int | None = None
+    start_time: datetime = ABSENT
+    duration_minutes: int = ABSENT
     uuid: str | None
     uuids: list[str] = []
     imported: bool = False
@@ -214,12 +219,12 @@ class SessionAttendance(BaseModel):
 
 class CourseAttendance(BaseModel):
     course_id: str
-    min_percent: int | None = None
+    min_percent: int = ABSENT
     sessions: list[SessionAttendance]
 
 
 class AttendanceImport(BaseModel):
-    id: int | None = None
+    id: int = ABSENT
     meeting_id: int
     uuid: str
     started_at: datetime | None = None
@@ -246,7 +251,7 @@ class UnmatchedParticipant(BaseModel):
 
 
 class WebinarPeriods(BaseModel):
-    group: str | None = None
+    group: str = ABSENT
     items: list[Any]
 
 
