@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from service.http.fields import Email, Text, UserId, WholeNumber
+from service.http.validation import CLOSED
 
 NAME_MAX = 200
 PROGNOSIS_START_MAX = 100
 NOTES_MAX = 10_000
 CLASS_COUNT_MAX = 10_000
-
-CLOSED = ConfigDict(extra="forbid")
 
 
 class NewAttendee(BaseModel):

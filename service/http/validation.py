@@ -14,7 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
-from pydantic import BaseModel, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
@@ -22,6 +28,8 @@ from service.http.errors import ApiError
 
 Model = TypeVar("Model", bound=BaseModel)
 INVALID = "the request is invalid"
+# A body model's config: an unknown key is a problem, a misspelt field must not be a no-op.
+CLOSED = ConfigDict(extra="forbid")
 
 
 def refuse(problem: str) -> NoReturn:

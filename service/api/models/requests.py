@@ -11,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from service.api.models.resources import SyncMode
 from service.domain.numbers import ascii_int
-from service.http.attendee_input import CLOSED
 from service.http.fields import Flag, QueryText, TriState, instant
 from service.http.filters import LetterFields
 from service.http.input import storable
-from service.http.validation import Check, refuse
+from service.http.validation import CLOSED, Check, refuse
 
 MAX_MEETING_ID = 2**63 - 1  # Zoom meeting ids are 64-bit integers
 BIGINT_MAX = 2**63 - 1
