@@ -217,19 +217,27 @@ class _UserData:
     user: User
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """How one event type is read, and which part of its `data` the event carries."""
+
+    adapter: TypeAdapter[_Envelope[Any]]
+    unwrap: Callable[[Any], EventData]
+
+
 def _shape(data: type[Any], unwrap: Callable[[Any], EventData]) -> _Shape:
-    return TypeAdapter(_Envelope[data]), unwrap  # type: ignore[valid-type]
+    return _Shape(TypeAdapter(_Envelope[data]), unwrap)  # type: ignore[valid-type]
 
 
-_Shape = tuple[TypeAdapter[_Envelope[Any]], Callable[[Any], EventData]]
-_SHAPES: dict[BookingEventType, _Shape] = {
+_SHAPES: dict[str, _Shape] = {
     BookingEventType.COURSE_UPSERTED: _shape(_CourseData, lambda data: data.course),
     BookingEventType.COURSE_CANCELLED: _shape(CourseCancelled, lambda data: data),
     BookingEventType.BOOKING_UPSERTED: _shape(_BookingData, lambda data: data.booking),
     BookingEventType.BOOKING_CANCELLED: _shape(BookingCancelled, lambda data: data),
     BookingEventType.USER_UPSERTED: _shape(_UserData, lambda data: data.user),
 }
-_UNTYPED = TypeAdapter(_Envelope[dict[str, Any]])  # the type is wrong: check only the envelope
+# Without a usable `type` only the envelope is checked; it never validates (`type` is wrong).
+_UNTYPED = _shape(dict[str, Any], lambda data: data)
 _COURSE = TypeAdapter(Course)
 
 
@@ -239,17 +247,23 @@ def parse_booking_event(body: object) -> BookingEvent:
     Raises `UnknownEventType` for a `type` we do not handle and `InvalidEvent` with every
     problem found otherwise.
     """
-    type_ = body.get("type") if isinstance(body, dict) else None
-    if isinstance(type_, str) and type_ and type_ not in BookingEventType._value2member_map_:
-        raise UnknownEventType(type_)
-    known = BookingEventType(type_) if isinstance(type_, str) and type_ else None
-    adapter, unwrap = _SHAPES[known] if known is not None else (_UNTYPED, None)
+    shape = _shape_of(body)
     try:
-        envelope = adapter.validate_python(body)
+        envelope = shape.adapter.validate_python(body)
     except ValidationError as error:
         raise InvalidEvent(problems_of(error)) from None
-    assert known is not None and unwrap is not None  # without a known type it never validates
-    return BookingEvent(type=known, timestamp=envelope.timestamp, data=unwrap(envelope.data))
+    return BookingEvent(
+        BookingEventType(envelope.type), envelope.timestamp, shape.unwrap(envelope.data)
+    )
+
+
+def _shape_of(body: object) -> _Shape:
+    type_ = body.get("type") if isinstance(body, dict) else None
+    if not isinstance(type_, str) or not type_:
+        return _UNTYPED
+    if type_ not in _SHAPES:
+        raise UnknownEventType(type_)
+    return _SHAPES[type_]
 
 
 def course_from_document(document: object) -> Course:
