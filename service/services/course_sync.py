@@ -35,15 +35,9 @@ async def apply_booking_event(
         case Course() as course:
             await _apply_course(unit, course, data["course"], cause)
         case CourseCancelled() as cancelled:
-            await unit.lock(course_subject(cancelled.course_id))
-            if await course_repo.cancel_course(unit.conn, cancelled.course_id, cancelled.version):
-                await decide_course(
-                    unit, cancelled.course_id, {**cause, "course_id": cancelled.course_id}
-                )
-        case Booking() as booking:
-            await _apply_booking(unit, event.timestamp, booking, booking.course_id, cause)
-        case BookingCancelled() as cancelled:
-            await _apply_booking(unit, event.timestamp, cancelled, cancelled.course_id, cause)
+            await _cancel_course(unit, cancelled, cause)
+        case Booking() | BookingCancelled() as change:
+            await _apply_booking(unit, event.timestamp, change, cause)
 
 
 async def _apply_course(
@@ -56,12 +50,16 @@ async def _apply_course(
     await decide_course(unit, course.id, {**cause, "course_id": course.id})
 
 
+async def _cancel_course(
+    unit: UnitOfWork, cancelled: CourseCancelled, cause: dict[str, str]
+) -> None:
+    await unit.lock(course_subject(cancelled.course_id))
+    if await course_repo.cancel_course(unit.conn, cancelled.course_id, cancelled.version):
+        await decide_course(unit, cancelled.course_id, {**cause, "course_id": cancelled.course_id})
+
+
 async def _apply_booking(
-    unit: UnitOfWork,
-    at: datetime,
-    change: Booking | BookingCancelled,
-    course_id: str,
-    cause: dict[str, str],
+    unit: UnitOfWork, at: datetime, change: Booking | BookingCancelled, cause: dict[str, str]
 ) -> None:
     """Store a booking change and re-decide its course (a freed seat may let another in).
 
@@ -70,6 +68,7 @@ async def _apply_booking(
     re-decides the old one too.
     """
     booking_id = change.id if isinstance(change, Booking) else change.booking_id
+    course_id = change.course_id
     previous_course = await booking_repo.booking_course_id(unit.conn, booking_id)
     courses = sorted({course_id, previous_course or course_id})
     for key in courses:  # always in the same order: two handlers never wait on each other
@@ -78,7 +77,7 @@ async def _apply_booking(
         applied = await booking_repo.upsert_booking(unit.conn, change, at)
     else:
         applied = await booking_repo.cancel_booking(
-            unit.conn, booking_id, change.course_id, change.version, at
+            unit.conn, booking_id, course_id, change.version, at
         )
     if not applied:
         return
