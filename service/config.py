@@ -1,7 +1,8 @@
 """Configuration from environment variables (CONTRACT §2), validated once at start.
 
-Every bad value is reported at once, one line each, naming the variable and what is
-expected; secret values are never echoed back.
+One pydantic-settings model: each field's type says what it accepts and, on refusal, what is
+expected. Every bad value is reported at once, one line each, naming the variable; secrets are
+`SecretStr` (never printed) and their values are never echoed back.
 """
 
 from __future__ import annotations
@@ -9,9 +10,25 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainValidator,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from service.domain.numbers import ascii_int
 
@@ -19,6 +36,7 @@ DEFAULT_RATE_LIMITS = "light=30,medium=20,heavy=10"
 RATE_CATEGORIES = ("light", "medium", "heavy")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_WEBHOOK_KEY_BYTES = 16  # a shorter (or empty) HMAC key makes signatures guessable
+ZOOM_CREDENTIALS = ("ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET")
 
 
 class ConfigError(Exception):
@@ -29,40 +47,146 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str | None
-    redis_url: str | None
+def _refuse(message: str) -> NoReturn:
+    raise PydanticCustomError("setting", "{message}", {"message": message})
+
+
+def _whole_number(minimum: int, maximum: int) -> PlainValidator:
+    def read(raw: str) -> int:
+        value = ascii_int(raw)
+        if value is None or not minimum <= value <= maximum:
+            _refuse(f"expected a whole number {minimum}–{maximum}, got {raw!r}")
+        return value
+
+    return PlainValidator(read)
+
+
+def _url(*schemes: str) -> PlainValidator:
+    def read(raw: str) -> str:
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            wanted = " or ".join(f"{s}://…" for s in schemes)
+            # The value may hold a password; show only its scheme.
+            _refuse(f"expected a URL {wanted}, got one starting {parts.scheme!r}")
+        return raw.rstrip("/") if parts.scheme in ("http", "https") else raw
+
+    return PlainValidator(read)
+
+
+def _one_of(allowed: Sequence[str], normalise: Callable[[str], str]) -> PlainValidator:
+    def read(raw: str) -> str:
+        if normalise(raw) not in allowed:
+            _refuse(f"expected one of {', '.join(allowed)}, got {raw!r}")
+        return normalise(raw)
+
+    return PlainValidator(read)
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        _refuse(f"expected true or false, got {raw!r}")
+    return value in ("true", "1", "yes")
+
+
+def _rate_limits(raw: str) -> dict[str, int]:
+    try:
+        return parse_rate_limits(raw)
+    except ValueError as error:
+        _refuse(str(error))
+
+
+def _comma_separated(raw: str) -> tuple[str, ...]:
+    """A list in one variable; each item is then validated by the list's item type."""
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _booking_secret(secret: str) -> SecretStr:
+    key = _whsec_key(secret)
+    if key is None or len(key) < MIN_WEBHOOK_KEY_BYTES:
+        _refuse(
+            f"must be whsec_<base64 of at least {MIN_WEBHOOK_KEY_BYTES} bytes> (value not shown)"
+        )
+    return SecretStr(secret)
+
+
+Secrets = Annotated[tuple[SecretStr, ...], BeforeValidator(_comma_separated)]
+BookingSecrets = Annotated[
+    tuple[Annotated[SecretStr, PlainValidator(_booking_secret)], ...],
+    BeforeValidator(_comma_separated),
+]
+Days = Annotated[int, _whole_number(1, 3650)]
+Seconds = Annotated[int, _whole_number(1, 3600)]
+HttpUrl = Annotated[str, _url("http", "https")]
+
+
+class Settings(BaseSettings):
+    """What the environment configures; an unset or blank variable takes the default here."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", enable_decoding=False, validate_default=False
+    )
+
+    database_url: Annotated[str | None, _url("postgres", "postgresql")] = None
+    redis_url: Annotated[str | None, _url("redis", "rediss", "unix")] = None
     host: str = "127.0.0.1"
-    port: int = 8000
-    public_base_url: str = "http://127.0.0.1:8000"
+    port: Annotated[int, _whole_number(1, 65535)] = 8000
+    # None: http://HOST:PORT (`public_base_url`)
+    configured_public_base_url: HttpUrl | None = Field(None, validation_alias="PUBLIC_BASE_URL")
     redis_key_prefix: str = "webinar-sync"
-    calendly_api_token: str | None = None
-    calendly_api_base_url: str = "https://api.calendly.com"
-    calendly_webhook_signing_keys: tuple[str, ...] = ()
-    calendly_organization_uri: str | None = None
-    calendly_user_uri: str | None = None
+    calendly_api_token: SecretStr | None = None
+    calendly_api_base_url: HttpUrl = "https://api.calendly.com"
+    calendly_webhook_signing_keys: Secrets = ()
+    calendly_organization_uri: Annotated[str | None, _url("https", "http")] = None
+    calendly_user_uri: Annotated[str | None, _url("https", "http")] = None
     zoom_account_id: str | None = None
     zoom_client_id: str | None = None
-    zoom_client_secret: str | None = None
-    zoom_oauth_token_url: str = "https://zoom.us/oauth/token"  # noqa: S105 - a URL
-    zoom_api_base_url: str | None = None
-    zoom_rate_limits: dict[str, int] = field(
-        default_factory=lambda: {"light": 30, "medium": 20, "heavy": 10}
+    zoom_client_secret: SecretStr | None = None
+    zoom_oauth_token_url: HttpUrl = "https://zoom.us/oauth/token"  # noqa: S105 - a URL
+    zoom_api_base_url: HttpUrl | None = None
+    zoom_rate_limits: Annotated[dict[str, int], PlainValidator(_rate_limits)] = Field(
+        default_factory=lambda: parse_rate_limits(DEFAULT_RATE_LIMITS)
     )
-    zoom_webhook_secret_token: str | None = None
-    booking_webhook_secrets: tuple[str, ...] = ()
-    log_level: str = "INFO"
-    log_format: str | None = None  # None: console on a TTY, else json
-    integration_log_retention_days: int = 30
-    inbox_retention_days: int = 90
-    dead_letter_retention_days: int = 90
-    work_attempt_retention_days: int = 90
-    relay_grace_seconds: int = 30
-    outbox_lease_seconds: int = 120
-    request_body_timeout_seconds: int = 10
-    attendance_min_percent: int = 50
-    calendly_push_no_shows: bool | None = None  # None: on exactly when a Calendly token is set
+    zoom_webhook_secret_token: SecretStr | None = None
+    booking_webhook_secrets: BookingSecrets = ()
+    log_level: Annotated[str, _one_of(LOG_LEVELS, str.upper)] = "INFO"
+    # None: console on a TTY, else json
+    log_format: Annotated[str | None, _one_of(("json", "console"), str.lower)] = None
+    integration_log_retention_days: Days = 30
+    inbox_retention_days: Days = 90
+    dead_letter_retention_days: Days = 90
+    work_attempt_retention_days: Days = 90
+    relay_grace_seconds: Seconds = 30
+    outbox_lease_seconds: Annotated[int, _whole_number(5, 3600)] = 120
+    request_body_timeout_seconds: Annotated[int, _whole_number(1, 300)] = 10
+    attendance_min_percent: Annotated[int, _whole_number(0, 100)] = 50
+    # None: on exactly when a Calendly token is set
+    calendly_push_no_shows: Annotated[bool | None, PlainValidator(_boolean)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, values: Any) -> Any:
+        """Values are trimmed; an empty one means "not set", i.e. the default."""
+        if not isinstance(values, dict):
+            return values
+        trimmed = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+        return {k: v for k, v in trimmed.items() if v != ""}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only what `load_settings` passes: the environment it was given, nothing else."""
+        return (init_settings,)
+
+    @property
+    def public_base_url(self) -> str:
+        return self.configured_public_base_url or f"http://{self.host}:{self.port}"
 
     @property
     def push_no_shows(self) -> bool:
@@ -77,7 +201,7 @@ class Settings:
 
     @property
     def calendly_configured(self) -> bool:
-        return bool(self.calendly_api_token)
+        return self.calendly_api_token is not None
 
     def require_services(self) -> tuple[str, str]:
         """The DSNs every process but `up` needs; `up` fills them in from embedded servers."""
@@ -92,143 +216,39 @@ class Settings:
         return self.database_url, self.redis_url
 
 
+class _Environment(EnvSettingsSource):
+    """The variables of `environ` (`os.environ` unless a test gives its own)."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(Settings)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self._environ.items()}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
-    reader = _Reader(env)
-    host = reader.text("HOST", "127.0.0.1")
-    port = reader.integer("PORT", 8000, minimum=1, maximum=65535)
-    settings = Settings(
-        database_url=reader.url("DATABASE_URL", ("postgres", "postgresql")),
-        redis_url=reader.url("REDIS_URL", ("redis", "rediss", "unix")),
-        host=host,
-        port=port,
-        public_base_url=reader.url("PUBLIC_BASE_URL", ("http", "https")) or f"http://{host}:{port}",
-        redis_key_prefix=reader.text("REDIS_KEY_PREFIX", "webinar-sync"),
-        calendly_api_token=reader.optional("CALENDLY_API_TOKEN"),
-        calendly_api_base_url=reader.url("CALENDLY_API_BASE_URL", ("http", "https"))
-        or "https://api.calendly.com",
-        calendly_webhook_signing_keys=reader.csv("CALENDLY_WEBHOOK_SIGNING_KEYS"),
-        calendly_organization_uri=reader.url("CALENDLY_ORGANIZATION_URI", ("https", "http")),
-        calendly_user_uri=reader.url("CALENDLY_USER_URI", ("https", "http")),
-        zoom_account_id=reader.optional("ZOOM_ACCOUNT_ID"),
-        zoom_client_id=reader.optional("ZOOM_CLIENT_ID"),
-        zoom_client_secret=reader.optional("ZOOM_CLIENT_SECRET"),
-        zoom_oauth_token_url=reader.url("ZOOM_OAUTH_TOKEN_URL", ("http", "https"))
-        or "https://zoom.us/oauth/token",
-        zoom_api_base_url=reader.url("ZOOM_API_BASE_URL", ("http", "https")),
-        zoom_rate_limits=reader.rate_limits("ZOOM_RATE_LIMITS"),
-        zoom_webhook_secret_token=reader.optional("ZOOM_WEBHOOK_SECRET_TOKEN"),
-        booking_webhook_secrets=reader.booking_secrets("BOOKING_WEBHOOK_SECRETS"),
-        log_level=reader.choice("LOG_LEVEL", LOG_LEVELS, "INFO") or "INFO",
-        log_format=reader.choice("LOG_FORMAT", ("json", "console"), None),
-        integration_log_retention_days=reader.integer(
-            "INTEGRATION_LOG_RETENTION_DAYS", 30, minimum=1, maximum=3650
-        ),
-        inbox_retention_days=reader.integer("INBOX_RETENTION_DAYS", 90, minimum=1, maximum=3650),
-        dead_letter_retention_days=reader.integer(
-            "DEAD_LETTER_RETENTION_DAYS", 90, minimum=1, maximum=3650
-        ),
-        work_attempt_retention_days=reader.integer(
-            "WORK_ATTEMPT_RETENTION_DAYS", 90, minimum=1, maximum=3650
-        ),
-        relay_grace_seconds=reader.integer("RELAY_GRACE_SECONDS", 30, minimum=1, maximum=3600),
-        outbox_lease_seconds=reader.integer("OUTBOX_LEASE_SECONDS", 120, minimum=5, maximum=3600),
-        request_body_timeout_seconds=reader.integer(
-            "REQUEST_BODY_TIMEOUT_SECONDS", 10, minimum=1, maximum=300
-        ),
-        attendance_min_percent=reader.integer("ATTENDANCE_MIN_PERCENT", 50, minimum=0, maximum=100),
-        calendly_push_no_shows=reader.boolean("CALENDLY_PUSH_NO_SHOWS"),
-    )
-    zoom_parts = [settings.zoom_account_id, settings.zoom_client_id, settings.zoom_client_secret]
+    problems = []
+    try:
+        settings = Settings.model_validate(_Environment(env)())
+    except ValidationError as error:
+        problems = [_problem(e["loc"], e["msg"]) for e in error.errors()]
+    zoom_parts = [env.get(name, "").strip() for name in ZOOM_CREDENTIALS]
     if any(zoom_parts) and not all(zoom_parts):
-        reader.problems.append(
-            "ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET: set all three "
-            "(a Server-to-Server OAuth app) or none"
+        problems.append(
+            f"{', '.join(ZOOM_CREDENTIALS)}: set all three (a Server-to-Server OAuth app) or none"
         )
-    if reader.problems:
-        raise ConfigError(reader.problems)
+    if problems:
+        raise ConfigError(problems)
     return settings
 
 
-class _Reader:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self.env = env
-        self.problems: list[str] = []
-
-    def optional(self, name: str) -> str | None:
-        value = self.env.get(name, "").strip()
-        return value or None
-
-    def text(self, name: str, default: str) -> str:
-        return self.optional(name) or default
-
-    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        value = ascii_int(raw)
-        if value is None or not minimum <= value <= maximum:
-            self.problems.append(
-                f"{name}: expected a whole number {minimum}–{maximum}, got {raw!r}"
-            )
-            return default
-        return value
-
-    def boolean(self, name: str) -> bool | None:
-        raw = self.optional(name)
-        if raw is None:
-            return None
-        value = raw.lower()
-        if value not in ("true", "false", "1", "0", "yes", "no"):
-            self.problems.append(f"{name}: expected true or false, got {raw!r}")
-            return None
-        return value in ("true", "1", "yes")
-
-    def url(self, name: str, schemes: tuple[str, ...]) -> str | None:
-        raw = self.optional(name)
-        if raw is None:
-            return None
-        parts = urlsplit(raw)
-        if parts.scheme not in schemes or not (parts.netloc or parts.path):
-            wanted = " or ".join(f"{s}://…" for s in schemes)
-            # The value may hold a password; show only its scheme.
-            self.problems.append(
-                f"{name}: expected a URL {wanted}, got one starting {parts.scheme!r}"
-            )
-            return None
-        return raw.rstrip("/") if parts.scheme in ("http", "https") else raw
-
-    def csv(self, name: str) -> tuple[str, ...]:
-        raw = self.optional(name) or ""
-        return tuple(item.strip() for item in raw.split(",") if item.strip())
-
-    def choice(self, name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
-        raw = self.optional(name)
-        if raw is None:
-            return default
-        value = raw.upper() if name == "LOG_LEVEL" else raw.lower()
-        if value not in allowed:
-            self.problems.append(f"{name}: expected one of {', '.join(allowed)}, got {raw!r}")
-            return default
-        return value
-
-    def rate_limits(self, name: str) -> dict[str, int]:
-        try:
-            return parse_rate_limits(self.optional(name) or DEFAULT_RATE_LIMITS)
-        except ValueError as error:
-            self.problems.append(f"{name}: {error}")
-            return parse_rate_limits(DEFAULT_RATE_LIMITS)
-
-    def booking_secrets(self, name: str) -> tuple[str, ...]:
-        secrets = self.csv(name)
-        for position, secret in enumerate(secrets, start=1):
-            key = _whsec_key(secret)
-            if key is None or len(key) < MIN_WEBHOOK_KEY_BYTES:
-                self.problems.append(
-                    f"{name}: secret #{position} must be whsec_<base64 of at least "
-                    f"{MIN_WEBHOOK_KEY_BYTES} bytes> (value not shown)"
-                )
-        return secrets
+def _problem(loc: Sequence[int | str], message: str) -> str:
+    """`NAME: message`; an item of a list of secrets is named by its position, never its value."""
+    name, *items = loc
+    where = "".join(f"secret #{int(i) + 1} " for i in items)
+    return f"{str(name).upper()}: {where}{message}"
 
 
 def _whsec_key(secret: str) -> bytes | None:

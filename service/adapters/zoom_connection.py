@@ -47,7 +47,9 @@ def connect_zoom(
         token_url=settings.zoom_oauth_token_url,
         account_id=settings.zoom_account_id,
         client_id=settings.zoom_client_id,
-        client_secret=settings.zoom_client_secret,
+        client_secret=secret.get_secret_value()
+        if (secret := settings.zoom_client_secret)
+        else None,
         http=http,
         recorder=recorder,
     )

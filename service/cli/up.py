@@ -194,7 +194,10 @@ def _prepare(settings: Settings, supervisor: Supervisor) -> dict[str, str]:
 
 def _subscribe_sandbox_zoom(url: str, settings: Settings, env: dict[str, str]) -> None:
     """The sandbox Zoom sends `meeting.ended` to our API, signed as Zoom signs it."""
-    secret = env.get("ZOOM_WEBHOOK_SECRET_TOKEN") or settings.zoom_webhook_secret_token
+    configured = settings.zoom_webhook_secret_token
+    secret = env.get("ZOOM_WEBHOOK_SECRET_TOKEN") or (
+        configured.get_secret_value() if configured else None
+    )
     if not secret:
         return
     body = {

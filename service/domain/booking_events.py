@@ -10,11 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from service.domain.booking_fields import Fields, Problem
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from service.domain.booking_fields import (
+    AnyText,
+    Clock,
+    Day,
+    Email,
+    EndClock,
+    Flag,
+    Instant,
+    OptionalEmail,
+    OptionalPositiveInt,
+    OptionalText,
+    PositiveInt,
+    Problem,
+    Text,
+    Zone,
+    one_of,
+    problems_of,
+)
 
 
 class CourseStatus(StrEnum):
@@ -46,9 +66,9 @@ class BookingStatus(StrEnum):
 class Session:
     """One course day; `start` and `end` are wall-clock times in the course's time zone."""
 
-    date: date
-    start: time
-    end: time
+    date: Day
+    start: Clock
+    end: EndClock
 
     @property
     def length_minutes(self) -> int:
@@ -58,37 +78,37 @@ class Session:
 
 @dataclass(frozen=True)
 class Venue:
-    id: str
-    name: str
-    kind: VenueKind
-    max_participants: int | None  # None: the booking system sets no limit
+    id: Text
+    name: Text
+    kind: Annotated[VenueKind, one_of(VenueKind)]
+    max_participants: OptionalPositiveInt  # None: the booking system sets no limit
 
 
 @dataclass(frozen=True)
 class Person:
     """A staff member; `zoom_user` is their Zoom login (an email), None when not set."""
 
-    id: str
-    name: str
-    email: str | None
-    zoom_user: str | None
+    id: Text
+    name: Text
+    email: OptionalEmail
+    zoom_user: OptionalText
 
 
 @dataclass(frozen=True)
 class Trainer(Person):
-    moderator: bool
+    moderator: Flag
 
 
 @dataclass(frozen=True)
 class Course:
-    id: str
-    version: int
-    title: str
-    status: CourseStatus
-    timezone: str  # a valid IANA zone name
+    id: Text
+    version: PositiveInt
+    title: Text
+    status: Annotated[CourseStatus, one_of(CourseStatus)]
+    timezone: Zone
     sessions: tuple[Session, ...]
     venue: Venue
-    moderator: Moderator
+    moderator: Annotated[Moderator, one_of(Moderator)]
     supervisor: Person | None
     trainers: tuple[Trainer, ...]
 
@@ -99,50 +119,58 @@ class Course:
 
 @dataclass(frozen=True)
 class Participant:
-    first_name: str
-    last_name: str  # may be empty: not everyone has two names
-    email: str  # as typed; whether Zoom can take it is decided per booking (`emails`)
+    first_name: Text
+    last_name: AnyText  # may be empty: not everyone has two names
+    email: Email  # as typed; whether Zoom can take it is decided per booking (`emails`)
 
 
 @dataclass(frozen=True)
 class Booking:
-    id: str
-    version: int
-    course_id: str
-    status: BookingStatus
+    id: Text
+    version: PositiveInt
+    course_id: Text
+    status: Annotated[BookingStatus, one_of(BookingStatus)]
     participant: Participant
 
 
 @dataclass(frozen=True)
 class CourseCancelled:
-    course_id: str
-    version: int
+    course_id: Text
+    version: PositiveInt
 
 
 @dataclass(frozen=True)
 class BookingCancelled:
-    booking_id: str
-    course_id: str
-    version: int
+    booking_id: Text
+    course_id: Text
+    version: PositiveInt
 
 
 @dataclass(frozen=True)
 class User:
     """A person Calendly attendees can be linked to (e.g. a teacher)."""
 
-    id: str
-    version: int
-    name: str
-    email: str
-    role: str
+    id: Text
+    version: PositiveInt
+    name: Text
+    email: Email
+    role: Text
 
 
 EventData = Course | Booking | CourseCancelled | BookingCancelled | User
 
 
+class BookingEventType(StrEnum):
+    COURSE_UPSERTED = "course.upserted"
+    COURSE_CANCELLED = "course.cancelled"
+    BOOKING_UPSERTED = "booking.upserted"
+    BOOKING_CANCELLED = "booking.cancelled"
+    USER_UPSERTED = "user.upserted"
+
+
 @dataclass(frozen=True)
 class BookingEvent:
-    type: str
+    type: BookingEventType
     timestamp: datetime
     data: EventData
 
@@ -163,117 +191,84 @@ class InvalidEvent(Exception):
         self.problems = problems
 
 
-def _session(fields: Fields) -> Session:
-    on = fields.day("date")
-    start = fields.clock("start")
-    end = fields.clock("end")
-    if start is not None and end is not None and end <= start:
-        fields.problem("end", f"must be after start ({start:%H:%M})")
-    return Session(on, start or time.min, end or time.max)
+_D = TypeVar("_D")
 
 
-def _person(fields: Fields) -> Person:
-    return Person(
-        id=fields.text("id"),
-        name=fields.text("name"),
-        email=fields.optional_email("email"),
-        zoom_user=fields.optional_text("zoom_user"),
-    )
+class _Envelope(BaseModel, Generic[_D]):
+    """What every event has; unknown extra fields are ignored, so the producer can add some."""
+
+    type: Text
+    timestamp: Instant
+    data: _D
 
 
-def _trainer(fields: Fields) -> Trainer:
-    person = _person(fields)
-    return Trainer(person.id, person.name, person.email, person.zoom_user, fields.flag("moderator"))
+@dataclass(frozen=True)
+class _CourseData:
+    course: Course
 
 
-def _venue(fields: Fields) -> Venue:
-    return Venue(
-        id=fields.text("id"),
-        name=fields.text("name"),
-        kind=fields.choice("kind", VenueKind),
-        max_participants=fields.optional_positive_int("max_participants"),
-    )
+@dataclass(frozen=True)
+class _BookingData:
+    booking: Booking
 
 
-def _course(data: Fields) -> Course:
-    course = data.nested("course")
-    supervisor = course.optional_nested("supervisor")
-    return Course(
-        id=course.text("id"),
-        version=course.version(),
-        title=course.text("title"),
-        status=course.choice("status", CourseStatus),
-        timezone=course.zone("timezone"),
-        sessions=tuple(_session(s) for s in course.each("sessions")),
-        venue=_venue(course.nested("venue")),
-        moderator=course.choice("moderator", Moderator),
-        supervisor=_person(supervisor) if supervisor is not None else None,
-        trainers=tuple(_trainer(t) for t in course.each("trainers")),
-    )
+@dataclass(frozen=True)
+class _UserData:
+    user: User
 
 
-def _booking(data: Fields) -> Booking:
-    booking = data.nested("booking")
-    participant = booking.nested("participant")
-    return Booking(
-        id=booking.text("id"),
-        version=booking.version(),
-        course_id=booking.text("course_id"),
-        status=booking.choice("status", BookingStatus),
-        participant=Participant(
-            first_name=participant.text("first_name"),
-            last_name=participant.any_text("last_name"),
-            email=participant.email("email"),
-        ),
-    )
+@dataclass(frozen=True)
+class _Shape:
+    """How one event type is read, and which part of its `data` the event carries."""
+
+    adapter: TypeAdapter[_Envelope[Any]]
+    unwrap: Callable[[Any], EventData]
 
 
-def _course_cancelled(data: Fields) -> CourseCancelled:
-    return CourseCancelled(course_id=data.text("course_id"), version=data.version())
+def _shape(data: type[Any], unwrap: Callable[[Any], EventData]) -> _Shape:
+    return _Shape(TypeAdapter(_Envelope[data]), unwrap)  # type: ignore[valid-type]
 
 
-def _booking_cancelled(data: Fields) -> BookingCancelled:
-    return BookingCancelled(
-        booking_id=data.text("booking_id"),
-        course_id=data.text("course_id"),
-        version=data.version(),
-    )
-
-
-def _user(data: Fields) -> User:
-    user = data.nested("user")
-    return User(
-        id=user.text("id"),
-        version=user.version(),
-        name=user.text("name"),
-        email=user.email("email"),
-        role=user.text("role"),
-    )
-
-
-_READERS: dict[str, Callable[[Fields], EventData]] = {
-    "course.upserted": _course,
-    "booking.upserted": _booking,
-    "course.cancelled": _course_cancelled,
-    "booking.cancelled": _booking_cancelled,
-    "user.upserted": _user,
+_SHAPES: dict[str, _Shape] = {
+    BookingEventType.COURSE_UPSERTED: _shape(_CourseData, lambda data: data.course),
+    BookingEventType.COURSE_CANCELLED: _shape(CourseCancelled, lambda data: data),
+    BookingEventType.BOOKING_UPSERTED: _shape(_BookingData, lambda data: data.booking),
+    BookingEventType.BOOKING_CANCELLED: _shape(BookingCancelled, lambda data: data),
+    BookingEventType.USER_UPSERTED: _shape(_UserData, lambda data: data.user),
 }
+# Without a usable `type` only the envelope is checked; it never validates (`type` is wrong).
+_UNTYPED = _shape(dict[str, Any], lambda data: data)
+_COURSE = TypeAdapter(Course)
 
 
 def parse_booking_event(body: object) -> BookingEvent:
     """Turn a decoded JSON body into a `BookingEvent`.
 
     Raises `UnknownEventType` for a `type` we do not handle and `InvalidEvent` with every
-    problem found otherwise. Unknown extra fields are ignored, so the producer can add some.
+    problem found otherwise.
     """
-    problems: list[Problem] = []
-    envelope = Fields(body, "", problems)
-    type_ = envelope.text("type")
-    if type_ and type_ not in _READERS:
+    shape = _shape_of(body)
+    try:
+        envelope = shape.adapter.validate_python(body)
+    except ValidationError as error:
+        raise InvalidEvent(problems_of(error)) from None
+    return BookingEvent(
+        BookingEventType(envelope.type), envelope.timestamp, shape.unwrap(envelope.data)
+    )
+
+
+def _shape_of(body: object) -> _Shape:
+    type_ = body.get("type") if isinstance(body, dict) else None
+    if not isinstance(type_, str) or not type_:
+        return _UNTYPED
+    if type_ not in _SHAPES:
         raise UnknownEventType(type_)
-    timestamp = envelope.instant("timestamp")
-    data = envelope.nested("data")
-    payload = _READERS[type_](data) if type_ else None
-    if problems or payload is None:
-        raise InvalidEvent(problems)
-    return BookingEvent(type=type_, timestamp=timestamp, data=payload)
+    return _SHAPES[type_]
+
+
+def course_from_document(document: object) -> Course:
+    """A course as stored (`data.course` of the event that brought it), checked as on arrival."""
+    try:
+        return _COURSE.validate_python(document)
+    except ValidationError as error:
+        raise InvalidEvent(problems_of(error)) from None

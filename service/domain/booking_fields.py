@@ -1,15 +1,23 @@
-"""Reading the fields of an event body: every problem is recorded with its location, none
-stops the reading, so the caller can answer with all of them at once (`InvalidEvent`)."""
+"""The field types of booking-system events: pydantic validators with the contract's messages.
+
+Each type checks its value strictly (no coercion: `"100"` is not a number, `true` is not 1) and
+refuses with the message CONTRACT §3.2's 422 answers show. `problems_of` turns pydantic's
+errors, which carry every problem with its location, into `Problem`s.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import cache
-from typing import TypeVar
+from typing import Annotated, NoReturn, TypeVar
 from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, PlainValidator, ValidationError, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 
 @dataclass(frozen=True)
@@ -23,9 +31,35 @@ class Problem:
         return f"{self.location}: {self.message}"
 
 
+# pydantic's own error types, said the way the contract says them.
+_MESSAGES = {
+    "missing": "is required",
+    "model_type": "expected an object",
+    "dataclass_type": "expected an object",
+    "dict_type": "expected an object",
+    "tuple_type": "expected a list",
+}
+
+
+def problems_of(error: ValidationError) -> list[Problem]:
+    return [
+        Problem(_location(e["loc"]), _MESSAGES.get(e["type"], e["msg"])) for e in error.errors()
+    ]
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "body"
+
+
+def _refuse(message: str) -> NoReturn:
+    raise PydanticCustomError("booking_field", "{message}", {"message": message})
+
+
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _TIME = re.compile(r"\d{2}:\d{2}", re.ASCII)
-_MISSING = object()
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -34,154 +68,134 @@ def _iana_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-class Fields:
-    """Reads the fields of one JSON object, recording a problem instead of stopping.
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        _refuse("expected a non-empty string")
+    if not value.strip():
+        _refuse("must not be empty")
+    return value
 
-    A field with a problem reads as a harmless placeholder so reading can go on; the
-    placeholders never escape because the caller raises `InvalidEvent` when any problem
-    was recorded.
-    """
 
-    def __init__(self, value: object, path: str, problems: list[Problem]) -> None:
-        self._path = path
-        self._problems = problems
-        self._object: dict[object, object] = value if isinstance(value, dict) else {}
-        self._readable = isinstance(value, dict)
-        if not self._readable and value is not _MISSING:  # a missing one is reported already
-            self._problems.append(Problem(path or "body", "expected an object"))
-
-    def location(self, key: str) -> str:
-        return f"{self._path}.{key}" if self._path else key
-
-    def problem(self, key: str, message: str) -> None:
-        self._problems.append(Problem(self.location(key), message))
-
-    def _raw(self, key: str) -> object:
-        value = self._object.get(key, _MISSING)
-        if value is _MISSING and self._readable:
-            self.problem(key, "is required")
-        return value
-
-    def _typed(self, key: str, kind: type, expected: str, *, nullable: bool) -> object:
-        value = self._raw(key)
-        if value is _MISSING or (value is None and nullable):
-            return None
-        wrong_type = not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool)
-        if wrong_type:
-            self.problem(key, f"expected {expected}" + (" or null" if nullable else ""))
-            return None
-        return value
-
-    def text(self, key: str) -> str:
-        value = self._typed(key, str, "a non-empty string", nullable=False)
-        if isinstance(value, str) and not value.strip():
-            self.problem(key, "must not be empty")
-        return value if isinstance(value, str) else ""
-
-    def optional_text(self, key: str) -> str | None:
-        """Present, and either null or a non-empty string."""
-        value = self._typed(key, str, "a non-empty string", nullable=True)
-        if isinstance(value, str) and not value.strip():
-            self.problem(key, "must not be empty (use null when not set)")
-        return value if isinstance(value, str) else None
-
-    def email(self, key: str) -> str:
-        value = self.text(key)
-        self._check_email(key, value)
-        return value
-
-    def optional_email(self, key: str) -> str | None:
-        value = self.optional_text(key)
-        if value is not None:
-            self._check_email(key, value)
-        return value
-
-    def _check_email(self, key: str, value: str) -> None:
-        """CONTRACT §3.2: exactly one @, with a non-empty local part and domain."""
-        local, _, domain = value.strip().partition("@")
-        if value.strip() and (value.count("@") != 1 or not local or not domain):
-            self.problem(key, "expected an email address such as max@example.com")
-
-    def any_text(self, key: str) -> str:
-        value = self._typed(key, str, "a string", nullable=False)
-        return value if isinstance(value, str) else ""
-
-    def flag(self, key: str) -> bool:
-        return self._typed(key, bool, "true or false", nullable=False) is True
-
-    def version(self) -> int:
-        return self.positive_int("version")
-
-    def positive_int(self, key: str) -> int:
-        value = self.optional_positive_int(key, nullable=False)
-        return value if value is not None else 1
-
-    def optional_positive_int(self, key: str, *, nullable: bool = True) -> int | None:
-        value = self._typed(key, int, "a positive integer", nullable=nullable)
-        if isinstance(value, int) and value < 1:
-            self.problem(key, "must be a positive integer")
-        return value if isinstance(value, int) else None
-
-    def choice(self, key: str, allowed: type[_E]) -> _E:
-        value = self._typed(key, str, "a string", nullable=False)
-        names = " | ".join(member.value for member in allowed)
-        if isinstance(value, str):
-            if value in allowed._value2member_map_:
-                return allowed(value)
-            self.problem(key, f"expected one of {names}, got {value!r}")
-        return next(iter(allowed))
-
-    def day(self, key: str) -> date:
-        value = self._typed(key, str, "a date YYYY-MM-DD", nullable=False)
-        if isinstance(value, str):
-            if _DATE.fullmatch(value):
-                try:
-                    return date.fromisoformat(value)
-                except ValueError:
-                    self.problem(key, f"{value!r} is not a calendar date")
-            else:
-                self.problem(key, "expected YYYY-MM-DD")
-        return date.min
-
-    def clock(self, key: str) -> time | None:
-        value = self._typed(key, str, "a time HH:MM", nullable=False)
-        if isinstance(value, str):
-            if _TIME.fullmatch(value) and int(value[:2]) < 24 and int(value[3:]) < 60:
-                return time(int(value[:2]), int(value[3:]))
-            self.problem(key, "expected HH:MM")
+def _optional_text(value: object) -> str | None:
+    """Present, and either null or a non-empty string."""
+    if value is None:
         return None
+    if not isinstance(value, str):
+        _refuse("expected a non-empty string or null")
+    if not value.strip():
+        _refuse("must not be empty (use null when not set)")
+    return value
 
-    def zone(self, key: str) -> str:
-        value = self.text(key)
-        if value and value not in _iana_zones():
-            self.problem(key, f"{value!r} is not an IANA time zone (e.g. Europe/Berlin)")
-        return value
 
-    def instant(self, key: str) -> datetime:
-        value = self._typed(key, str, "an ISO-8601 date-time", nullable=False)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                parsed = None
-            if parsed is not None and parsed.tzinfo is not None:
-                return parsed
-            self.problem(key, "expected an ISO-8601 date-time with an offset or Z")
-        return datetime.min
+def _check_email(value: str | None) -> str | None:
+    """CONTRACT §3.2: exactly one @, with a non-empty local part and domain."""
+    if value is not None:
+        local, _, domain = value.strip().partition("@")
+        if value.count("@") != 1 or not local or not domain:
+            _refuse("expected an email address such as max@example.com")
+    return value
 
-    def nested(self, key: str) -> Fields:
-        return Fields(self._raw(key), self.location(key), self._problems)
 
-    def optional_nested(self, key: str) -> Fields | None:
-        value = self._raw(key)
-        return None if value is None else Fields(value, self.location(key), self._problems)
+def _any_text(value: object) -> str:
+    if not isinstance(value, str):
+        _refuse("expected a string")
+    return value
 
-    def each(self, key: str) -> list[Fields]:
-        value = self._raw(key)
-        if value is _MISSING:
-            return []
-        if not isinstance(value, list):
-            self.problem(key, "expected a list")
-            return []
-        where = self.location(key)
-        return [Fields(item, f"{where}[{i}]", self._problems) for i, item in enumerate(value)]
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        _refuse("expected true or false")
+    return value
+
+
+def _positive_int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        _refuse("expected a positive integer")
+    if value < 1:
+        _refuse("must be a positive integer")
+    return value
+
+
+def _optional_positive_int(value: object) -> int | None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+        _refuse("expected a positive integer or null")
+    return None if value is None else _positive_int(value)
+
+
+def _day(value: object) -> date:
+    if not isinstance(value, str):
+        _refuse("expected a date YYYY-MM-DD")
+    if not _DATE.fullmatch(value):
+        _refuse("expected YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _refuse(f"{value!r} is not a calendar date")
+
+
+def _clock(value: object) -> time:
+    if not isinstance(value, str):
+        _refuse("expected a time HH:MM")
+    if not (_TIME.fullmatch(value) and int(value[:2]) < 24 and int(value[3:]) < 60):
+        _refuse("expected HH:MM")
+    return time(int(value[:2]), int(value[3:]))
+
+
+def _after_start(end: time, info: ValidationInfo) -> time:
+    """A session ends after it starts; unchecked when the start itself is wrong."""
+    start = info.data.get("start")
+    if isinstance(start, time) and end <= start:
+        _refuse(f"must be after start ({start:%H:%M})")
+    return end
+
+
+def _zone(value: object) -> str:
+    if _text(value) not in _iana_zones():
+        _refuse(f"{value!r} is not an IANA time zone (e.g. Europe/Berlin)")
+    return str(value)
+
+
+def _instant(value: object) -> datetime:
+    if not isinstance(value, str):
+        _refuse("expected an ISO-8601 date-time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        _refuse("expected an ISO-8601 date-time with an offset or Z")
+    return parsed
+
+
+def _choice(allowed: type[_E]) -> Callable[[object], _E]:
+    names = " | ".join(member.value for member in allowed)
+
+    def read(value: object) -> _E:
+        if not isinstance(value, str):
+            _refuse("expected a string")
+        if value not in allowed._value2member_map_:
+            _refuse(f"expected one of {names}, got {value!r}")
+        return allowed(value)
+
+    return read
+
+
+Text = Annotated[str, PlainValidator(_text)]
+OptionalText = Annotated[str | None, PlainValidator(_optional_text)]
+AnyText = Annotated[str, PlainValidator(_any_text)]
+Email = Annotated[str, PlainValidator(_text), AfterValidator(_check_email)]
+OptionalEmail = Annotated[str | None, PlainValidator(_optional_text), AfterValidator(_check_email)]
+Flag = Annotated[bool, PlainValidator(_flag)]
+PositiveInt = Annotated[int, PlainValidator(_positive_int)]
+OptionalPositiveInt = Annotated[int | None, PlainValidator(_optional_positive_int)]
+Day = Annotated[date, PlainValidator(_day)]
+Clock = Annotated[time, PlainValidator(_clock)]
+EndClock = Annotated[time, PlainValidator(_clock), AfterValidator(_after_start)]
+Zone = Annotated[str, PlainValidator(_zone)]
+Instant = Annotated[datetime, PlainValidator(_instant)]
+
+
+def one_of(allowed: type[StrEnum]) -> PlainValidator:
+    """The validator of a field holding one of `allowed`'s values:
+    `Annotated[CourseStatus, one_of(CourseStatus)]`."""
+    return PlainValidator(_choice(allowed))

@@ -3,8 +3,9 @@
 A webhook `invitee.*` payload is Calendly's `Invitee` with the `scheduled_event` embedded; the REST
 `GET /scheduled_events/{uuid}/invitees` returns the same `Invitee` without the embed, and
 `GET /scheduled_events/{uuid}` the same `Event` (calendly-facts §4.2, §5.2, §5.4). Both paths
-parse through the same readers here, so a webhook and the nightly sync describe an invitee with
-identical snapshots and the merge in `calendly_merge` sees one truth.
+parse through the same pydantic models here (Calendly's shapes, `_Invitee`, `_Event`, …), so a
+webhook and the nightly sync describe an invitee with identical snapshots and the merge in
+`calendly_merge` sees one truth. A problem is reported as `MalformedPayload` naming the field.
 
 Timestamps are aware `datetime`s in UTC. Calendly sends `...Z`; a timestamp without an offset is
 rejected rather than guessed, because an hour's error would move a webinar.
@@ -16,6 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated, Any, NoReturn, TypeVar
+
+from pydantic import BaseModel, PlainValidator, ValidationError
+from pydantic_core import PydanticCustomError
 
 JsonObject = Mapping[str, object]
 
@@ -129,16 +134,14 @@ def invitee_from_payload(payload: JsonObject) -> InviteeSnapshot:
     `payload.event` is the scheduled event's URI (a string in v2, not an object); when it is
     missing, the embedded `scheduled_event.uri` names the same event.
     """
-    fields = _Fields(payload, "payload")
-    event_uri = fields.optional_text("event")
-    if event_uri is None:
-        embedded = fields.child("scheduled_event")
-        if embedded is None:
-            raise MalformedPayload(
-                "payload.event", "missing, and no scheduled_event to take it from"
-            )
-        event_uri = embedded.text("uri")
-    return _invitee(fields, event_uri)
+    fields = _read(_InviteePayload, payload, "payload")
+    if fields.event is not None:
+        event_uri = fields.event
+    elif fields.scheduled_event is not None:
+        event_uri = _read(_EventUri, fields.scheduled_event, "payload.scheduled_event").uri
+    else:
+        raise MalformedPayload("payload.event", "missing, and no scheduled_event to take it from")
+    return _invitee(fields, event_uri, "payload")
 
 
 def scheduled_event_from_payload(payload: JsonObject) -> ScheduledEventSnapshot | None:
@@ -148,78 +151,211 @@ def scheduled_event_from_payload(payload: JsonObject) -> ScheduledEventSnapshot 
     does not follow a single invitee (calendly-facts §1.3), so it is merged like any other
     reading, never inferred from the invitee.
     """
-    embedded = _Fields(payload, "payload").child("scheduled_event")
-    return None if embedded is None else _scheduled_event(embedded)
+    embedded = _read(_Embedding, payload, "payload").scheduled_event
+    return None if embedded is None else _scheduled_event(embedded, "payload.scheduled_event")
 
 
 def scheduled_event_from_rest(resource: JsonObject) -> ScheduledEventSnapshot:
     """A REST `Event` resource; also the payload of `scheduled_event.*` webhooks (same shape)."""
-    return _scheduled_event(_Fields(resource, "resource"))
+    return _scheduled_event(resource, "resource")
 
 
 def invitee_from_rest(resource: JsonObject, event_uri: str) -> InviteeSnapshot:
     """A REST `Invitee` listed under the scheduled event `event_uri` (no embedded event there)."""
-    return _invitee(_Fields(resource, "resource"), event_uri)
+    return _invitee(_read(_Invitee, resource, "resource"), event_uri, "resource")
 
 
-def _invitee(fields: _Fields, event_uri: str) -> InviteeSnapshot:
-    cancellation = fields.child("cancellation")
-    no_show = fields.child("no_show")
+def parse_utc(value: str, path: str) -> datetime:
+    """An ISO-8601 timestamp with an offset, as UTC (Calendly: `2020-11-23T17:51:19.000000Z`)."""
+    try:
+        return _utc(value)
+    except PydanticCustomError as error:
+        raise MalformedPayload(path, error.message()) from None
+
+
+# --- the fields as Calendly sends them -----------------------------------------------------------
+
+
+def _refuse(reason: str) -> NoReturn:
+    raise PydanticCustomError("calendly_field", "{reason}", {"reason": reason})
+
+
+def _optional_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    _refuse(f"expected a string, got {type(value).__name__}")
+
+
+def _text(value: object) -> str:
+    text = _optional_text(value)
+    if not text:
+        _refuse("missing or empty")
+    return text
+
+
+def _utc(value: object) -> datetime:
+    text = _text(value)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        _refuse(f"not an ISO-8601 timestamp: {text!r}")
+    if parsed.tzinfo is None:
+        _refuse(f"timestamp has no UTC offset: {text!r}")
+    return parsed.astimezone(UTC)
+
+
+def _optional_utc(value: object) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        _refuse(f"expected true/false, got {value!r}")
+    return value
+
+
+def _status(value: object) -> CalendlyStatus:
+    text = _text(value)
+    if text not in CalendlyStatus._value2member_map_:
+        _refuse(f"expected active/canceled, got {text!r}")
+    return CalendlyStatus(text)
+
+
+Text = Annotated[str, PlainValidator(_text)]
+OptionalText = Annotated[str | None, PlainValidator(_optional_text)]
+Utc = Annotated[datetime, PlainValidator(_utc)]
+OptionalUtc = Annotated[datetime | None, PlainValidator(_optional_utc)]
+Flag = Annotated[bool, PlainValidator(_flag)]
+Status = Annotated[CalendlyStatus, PlainValidator(_status)]
+# An object read by a model of its own, at its own path.
+Embedded = dict[str, Any]
+
+
+class _Cancellation(BaseModel):
+    canceled_by: OptionalText = None
+    reason: OptionalText = None
+    canceler_type: OptionalText = None
+    created_at: OptionalUtc = None
+
+    def snapshot(self) -> Cancellation:
+        return Cancellation(self.canceled_by, self.reason, self.canceler_type, self.created_at)
+
+
+class _NoShow(BaseModel):
+    uri: Text
+    created_at: Utc
+
+
+class _Invitee(BaseModel):
+    uri: Text
+    name: OptionalText = None
+    first_name: OptionalText = None
+    last_name: OptionalText = None
+    email: Text
+    status: Status
+    cancellation: _Cancellation | None = None
+    rescheduled: Flag = False
+    old_invitee: OptionalText = None
+    new_invitee: OptionalText = None
+    no_show: _NoShow | None = None
+    created_at: Utc
+    updated_at: Utc
+
+
+class _InviteePayload(_Invitee):
+    event: OptionalText = None
+    scheduled_event: Embedded | None = None
+
+
+class _Embedding(BaseModel):
+    scheduled_event: Embedded | None = None
+
+
+class _EventUri(BaseModel):
+    uri: Text
+
+
+class _Event(BaseModel):
+    uri: Text
+    name: Text
+    status: Status
+    start_time: Utc
+    end_time: Utc
+    event_type: Text
+    location: object = None  # a string or one of several objects: `_location`
+    cancellation: _Cancellation | None = None
+    updated_at: Utc
+
+
+class _Location(BaseModel):
+    type: Text
+    location: OptionalText = None
+    join_url: OptionalText = None
+    additional_info: OptionalText = None
+
+
+_M = TypeVar("_M", bound=BaseModel)
+# pydantic's own error types, said as the readers above say theirs.
+_REASONS = {
+    "missing": "missing or empty",
+    "model_type": "expected an object",
+    "dict_type": "expected an object",
+}
+
+
+def _read(model: type[_M], value: object, path: str) -> _M:
+    """`value` read by `model`; the first problem becomes a `MalformedPayload` naming its field."""
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join([path, *(str(part) for part in first["loc"])])
+        raise MalformedPayload(where, _REASONS.get(first["type"], first["msg"])) from None
+
+
+def _invitee(fields: _Invitee, event_uri: str, path: str) -> InviteeSnapshot:
     return InviteeSnapshot(
-        uri=fields.text("uri"),
+        uri=fields.uri,
         event_uri=event_uri,
-        name=_person_name(fields),
-        email=fields.text("email"),
-        status=fields.status("status"),
-        cancellation=None if cancellation is None else _cancellation(cancellation),
-        rescheduled=fields.flag("rescheduled"),
-        old_invitee=fields.optional_text("old_invitee"),
-        new_invitee=fields.optional_text("new_invitee"),
+        name=_person_name(fields, path),
+        email=fields.email,
+        status=fields.status,
+        cancellation=None if fields.cancellation is None else fields.cancellation.snapshot(),
+        rescheduled=fields.rescheduled,
+        old_invitee=fields.old_invitee,
+        new_invitee=fields.new_invitee,
         no_show=None
-        if no_show is None
-        else NoShow(uri=no_show.text("uri"), created_at=no_show.time("created_at")),
-        created_at=fields.time("created_at"),
-        updated_at=fields.time("updated_at"),
+        if fields.no_show is None
+        else NoShow(uri=fields.no_show.uri, created_at=fields.no_show.created_at),
+        created_at=fields.created_at,
+        updated_at=fields.updated_at,
     )
 
 
-def _person_name(fields: _Fields) -> str:
+def _person_name(fields: _Invitee, path: str) -> str:
     """`name` is required by the spec; `first_name`/`last_name` only exist on two-field forms."""
-    name = fields.optional_text("name")
-    if name:
-        return name
-    parts = [fields.optional_text("first_name"), fields.optional_text("last_name")]
-    joined = " ".join(part for part in parts if part)
+    if fields.name:
+        return fields.name
+    joined = " ".join(part for part in (fields.first_name, fields.last_name) if part)
     if not joined:
-        raise MalformedPayload(fields.at("name"), "missing, and no first_name/last_name")
+        raise MalformedPayload(f"{path}.name", "missing, and no first_name/last_name")
     return joined
 
 
-def _cancellation(fields: _Fields) -> Cancellation:
-    return Cancellation(
-        canceled_by=fields.optional_text("canceled_by"),
-        reason=fields.optional_text("reason"),
-        canceler_type=fields.optional_text("canceler_type"),
-        created_at=fields.optional_time("created_at"),
-    )
-
-
-def _scheduled_event(fields: _Fields) -> ScheduledEventSnapshot:
-    start_time = fields.time("start_time")
-    end_time = fields.time("end_time")
-    if end_time < start_time:
-        raise MalformedPayload(fields.at("end_time"), "before start_time")
-    cancellation = fields.child("cancellation")
+def _scheduled_event(value: object, path: str) -> ScheduledEventSnapshot:
+    fields = _read(_Event, value, path)
+    if fields.end_time < fields.start_time:
+        raise MalformedPayload(f"{path}.end_time", "before start_time")
     return ScheduledEventSnapshot(
-        uri=fields.text("uri"),
-        name=fields.text("name"),
-        status=fields.status("status"),
-        start_time=start_time,
-        end_time=end_time,
-        event_type=fields.text("event_type"),
-        location=_location(fields.raw("location"), fields.at("location")),
-        cancellation=None if cancellation is None else _cancellation(cancellation),
-        updated_at=fields.time("updated_at"),
+        uri=fields.uri,
+        name=fields.name,
+        status=fields.status,
+        start_time=fields.start_time,
+        end_time=fields.end_time,
+        event_type=fields.event_type,
+        location=_location(fields.location, f"{path}.location"),
+        cancellation=None if fields.cancellation is None else fields.cancellation.snapshot(),
+        updated_at=fields.updated_at,
     )
 
 
@@ -231,90 +367,16 @@ def _location(value: object, path: str) -> Location | None:
         return Location(kind="custom", join_url=_as_url(value), text=value)
     if not isinstance(value, Mapping):
         raise MalformedPayload(path, "neither an object nor a string")
-    fields = _Fields(value, path)
-    kind = fields.text("type")
-    if kind == "zoom_conference":
-        kind = "zoom"
+    fields = _read(_Location, value, path)
+    kind = "zoom" if fields.type == "zoom_conference" else fields.type
     if kind == "physical":
-        return Location(
-            kind=kind,
-            address=fields.optional_text("location"),
-            text=fields.optional_text("additional_info"),
-        )
-    text = fields.optional_text("location")
-    join_url = fields.optional_text("join_url")
-    if join_url is None and kind not in PHONE_KINDS and text is not None:
-        join_url = _as_url(text)
-    return Location(kind=kind, join_url=join_url, text=text)
+        return Location(kind=kind, address=fields.location, text=fields.additional_info)
+    join_url = fields.join_url
+    if join_url is None and kind not in PHONE_KINDS and fields.location is not None:
+        join_url = _as_url(fields.location)
+    return Location(kind=kind, join_url=join_url, text=fields.location)
 
 
 def _as_url(text: str) -> str | None:
     stripped = text.strip()
     return stripped if stripped.startswith(("https://", "http://")) else None
-
-
-def parse_utc(value: str, path: str) -> datetime:
-    """An ISO-8601 timestamp with an offset, as UTC (Calendly: `2020-11-23T17:51:19.000000Z`)."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise MalformedPayload(path, f"not an ISO-8601 timestamp: {value!r}") from None
-    if parsed.tzinfo is None:
-        raise MalformedPayload(path, f"timestamp has no UTC offset: {value!r}")
-    return parsed.astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class _Fields:
-    """Typed reads from a JSON object; every failure names the field's dotted path."""
-
-    data: JsonObject
-    path: str
-
-    def at(self, key: str) -> str:
-        return f"{self.path}.{key}"
-
-    def raw(self, key: str) -> object:
-        return self.data.get(key)
-
-    def optional_text(self, key: str) -> str | None:
-        value = self.data.get(key)
-        if value is None or isinstance(value, str):
-            return value
-        raise MalformedPayload(self.at(key), f"expected a string, got {type(value).__name__}")
-
-    def text(self, key: str) -> str:
-        value = self.optional_text(key)
-        if not value:
-            raise MalformedPayload(self.at(key), "missing or empty")
-        return value
-
-    def optional_time(self, key: str) -> datetime | None:
-        value = self.optional_text(key)
-        return None if value is None else parse_utc(value, self.at(key))
-
-    def time(self, key: str) -> datetime:
-        return parse_utc(self.text(key), self.at(key))
-
-    def flag(self, key: str) -> bool:
-        value = self.data.get(key, False)
-        if isinstance(value, bool):
-            return value
-        raise MalformedPayload(self.at(key), f"expected true/false, got {value!r}")
-
-    def status(self, key: str) -> CalendlyStatus:
-        value = self.text(key)
-        try:
-            return CalendlyStatus(value)
-        except ValueError:
-            raise MalformedPayload(
-                self.at(key), f"expected active/canceled, got {value!r}"
-            ) from None
-
-    def child(self, key: str) -> _Fields | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, Mapping):
-            raise MalformedPayload(self.at(key), "expected an object")
-        return _Fields(value, self.at(key))

@@ -26,7 +26,7 @@ async def receive_booking(request: Request) -> JSONResponse:
         headers.get("webhook-timestamp"),
         headers.get("webhook-signature"),
         body,
-        secrets=rt.settings.booking_webhook_secrets,
+        secrets=tuple(s.get_secret_value() for s in rt.settings.booking_webhook_secrets),
         now=time.time(),
     ):
         raise ApiError(401, "missing, malformed, wrong or stale webhook signature")

@@ -20,7 +20,7 @@ async def receive_calendly(request: Request) -> JSONResponse:
     rt = runtime(request)
     body = await read_limited_body(request)
     signature = request.headers.get("calendly-webhook-signature")
-    keys = rt.settings.calendly_webhook_signing_keys
+    keys = tuple(k.get_secret_value() for k in rt.settings.calendly_webhook_signing_keys)
     if not verify_calendly(signature, body, keys, time.time()):
         raise ApiError(401, "missing, malformed, wrong or stale Calendly-Webhook-Signature")
     document = received_json(body)

@@ -52,7 +52,7 @@ async def receive_zoom(request: Request) -> JSONResponse:
     if (
         secret is None
         or not _fresh(timestamp, time.time())
-        or not verify_zoom(timestamp, signature, body, secret)
+        or not verify_zoom(timestamp, signature, body, secret.get_secret_value())
     ):
         raise ApiError(401, "missing, wrong or stale x-zm-signature")
     parsed = received_json(body)
@@ -67,7 +67,7 @@ async def receive_zoom(request: Request) -> JSONResponse:
         if not isinstance(plain, str) or not plain:
             raise ApiError(400, "endpoint.url_validation without payload.plainToken")
         assert secret is not None
-        encrypted = zoom_challenge_response(plain, secret)
+        encrypted = zoom_challenge_response(plain, secret.get_secret_value())
         return JSONResponse({"plainToken": plain, "encryptedToken": encrypted})
     stored = await stored_response(
         rt,

@@ -142,7 +142,7 @@ def _client(pool: asyncpg.Pool, settings: Settings, job_id: uuid.UUID) -> Calend
         )
     return CalendlyClient(
         settings.calendly_api_base_url,
-        settings.calendly_api_token,
+        settings.calendly_api_token.get_secret_value(),
         PostgresCallRecorder(pool),
         cause={"job": JOB_NAME, "job_id": str(job_id)},
     )

@@ -86,7 +86,7 @@ def _client(runtime: WorkerRuntime, attendee_id: int) -> CalendlyClient:
     assert settings.calendly_api_token is not None  # push_no_shows requires it
     return CalendlyClient(
         settings.calendly_api_base_url,
-        settings.calendly_api_token,
+        settings.calendly_api_token.get_secret_value(),
         PostgresCallRecorder(runtime.pool),
         cause={"attendee_id": str(attendee_id), "reason": "no-show"},
     )

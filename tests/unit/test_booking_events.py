@@ -24,6 +24,7 @@ from service.domain.booking_events import (
     User,
     Venue,
     VenueKind,
+    course_from_document,
     parse_booking_event,
 )
 from tests.unit.booking_samples import BOOKING_EVENT, contract_course, course_event
@@ -292,4 +293,21 @@ def test_a_user_email_is_checked_too() -> None:
     }
     assert problems_of(body) == [
         "data.user.email: expected an email address such as max@example.com"
+    ]
+
+
+def test_a_stored_course_document_loads_as_the_course_its_event_carried() -> None:
+    assert course_from_document(course_event()["data"]["course"]) == contract_course()
+
+
+def test_a_stored_course_document_that_is_not_a_course_names_every_problem() -> None:
+    document = course_event()["data"]["course"]
+    document["version"] = 0
+    del document["venue"]
+
+    with pytest.raises(InvalidEvent) as caught:
+        course_from_document(document)
+    assert [str(p) for p in caught.value.problems] == [
+        "version: must be a positive integer",
+        "venue: is required",
     ]

@@ -63,7 +63,33 @@ def test_booking_secrets_must_be_base64_keys_of_16_bytes(secret: str) -> None:
 
 def test_a_sixteen_byte_booking_secret_is_accepted() -> None:
     settings = load_settings({"BOOKING_WEBHOOK_SECRETS": GOOD_SECRET})
-    assert settings.booking_webhook_secrets == (GOOD_SECRET,)
+    assert [s.get_secret_value() for s in settings.booking_webhook_secrets] == [GOOD_SECRET]
+
+
+def test_secrets_are_not_shown_when_the_settings_are_printed() -> None:
+    settings = load_settings(
+        {
+            "BOOKING_WEBHOOK_SECRETS": GOOD_SECRET,
+            "CALENDLY_API_TOKEN": "calendly-token-value",
+            "CALENDLY_WEBHOOK_SIGNING_KEYS": "key-one, key-two",
+            "ZOOM_ACCOUNT_ID": "a",
+            "ZOOM_CLIENT_ID": "c",
+            "ZOOM_CLIENT_SECRET": "zoom-secret-value",
+            "ZOOM_WEBHOOK_SECRET_TOKEN": "zoom-webhook-value",
+        }
+    )
+    shown = repr(settings) + str(settings.model_dump())
+    for secret in (GOOD_SECRET, "calendly-token-value", "key-one", "zoom-secret-value"):
+        assert secret not in shown
+    assert "zoom-webhook-value" not in shown
+    assert settings.zoom_configured and settings.calendly_configured
+    keys = [k.get_secret_value() for k in settings.calendly_webhook_signing_keys]
+    assert keys == ["key-one", "key-two"]
+
+
+def test_a_public_base_url_is_taken_without_its_trailing_slash() -> None:
+    settings = load_settings({"PUBLIC_BASE_URL": " https://sync.example.com/ "})
+    assert settings.public_base_url == "https://sync.example.com"
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "1_0", " +5"])

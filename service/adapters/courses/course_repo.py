@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.adapters.postgres import Connection
-from service.domain.booking_events import (
-    Course,
-    parse_booking_event,
-)
+from service.domain.booking_events import Course, course_from_document
 from service.domain.course_sync import is_zoom_synced
 from service.domain.hosting import HostedSlot, host_zoom_user, hosted_slots
 
@@ -20,17 +17,6 @@ class StoredCourse:
     version: int
     status: str
     course: Course | None  # None: known only from its cancellation
-
-
-def _course_from_document(document: dict[str, Any]) -> Course:
-    envelope = {
-        "type": "course.upserted",
-        "timestamp": "2000-01-01T00:00:00Z",
-        "data": {"course": document},
-    }
-    course = parse_booking_event(envelope).data
-    assert isinstance(course, Course)
-    return course
 
 
 async def upsert_course(conn: Connection, course: Course, document: dict[str, Any]) -> bool:
@@ -96,7 +82,7 @@ async def load_course(conn: Connection, course_id: str) -> StoredCourse | None:
     if row is None:
         return None
     document = row["document"]
-    course = _course_from_document(document) if document is not None else None
+    course = course_from_document(document) if document is not None else None
     return StoredCourse(row["id"], row["version"], row["status"], course)
 
 
@@ -110,4 +96,4 @@ async def other_hosted_slots(conn: Connection, course: Course) -> list[HostedSlo
         host.strip().casefold(),
         course.id,
     )
-    return [slot for r in rows for slot in hosted_slots(_course_from_document(r["document"]))]
+    return [slot for r in rows for slot in hosted_slots(course_from_document(r["document"]))]

@@ -61,7 +61,7 @@ def _calendly(pool: asyncpg.Pool, settings: Settings, cause: dict[str, str]) -> 
         )
     return CalendlyClient(
         settings.calendly_api_base_url,
-        settings.calendly_api_token,
+        settings.calendly_api_token.get_secret_value(),
         PostgresCallRecorder(pool),
         cause=cause,
     )
@@ -108,7 +108,7 @@ async def ensure_subscription(pool: asyncpg.Pool, settings: Settings) -> Subscri
             organization=organization,
             user=user,
             scope=scope,
-            signing_key=settings.calendly_webhook_signing_keys[0],
+            signing_key=settings.calendly_webhook_signing_keys[0].get_secret_value(),
         )
     check = SubscriptionCheck(
         url, found, "recreated" if ours else "created", created["uri"], stopped_at
