@@ -26,17 +26,15 @@ from service.api.request_id import RequestIdMiddleware
 from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings, load_settings
 from service.http.errors import EXCEPTION_HANDLERS
-from service.http.inbox_writer import InboxWriter
+from service.http.inbox_writer import COMMITTERS, InboxWriter
 from service.http.runtime import ApiRuntime
 from service.http.token_cache import TokenCache
 from service.logs import configure_logging
 from service.ui.guard import UiGuardMiddleware
 from service.ui.routes import routes as ui_routes
-from service.webhooks.booking import receive_booking
-from service.webhooks.calendly import receive_calendly
-from service.webhooks.zoom import receive_zoom
+from service.webhooks.endpoints import WebhookEndpoints
 
-INGRESS_CONNECTIONS = 2  # the inbox writer holds one at a time; one spare for a reconnect
+INGRESS_CONNECTIONS = COMMITTERS + 1  # each committer holds one; one spare for a reconnect
 
 
 def routes() -> list[BaseRoute]:
@@ -44,9 +42,6 @@ def routes() -> list[BaseRoute]:
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        Route("/webhooks/calendly", receive_calendly, methods=["POST"]),
-        Route("/webhooks/booking", receive_booking, methods=["POST"]),
-        Route("/webhooks/zoom", receive_zoom, methods=["POST"]),
         Route("/api/v1/notifications", list_notifications, methods=["GET"]),
         *webinar_routes(),
         Route("/api/v1/courses", list_courses, methods=["GET"]),
@@ -97,6 +92,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(RequestIdMiddleware),
             Middleware(BodyDeadlineMiddleware, seconds=settings.request_body_timeout_seconds),
             Middleware(IngressMetricsMiddleware),
+            Middleware(WebhookEndpoints),  # answers /webhooks/*: nothing below sees them
             Middleware(BearerAuthMiddleware),
             Middleware(UiGuardMiddleware),
         ],
