@@ -19,3 +19,15 @@ async def fill_join_urls(conn: Connection, meeting_id: int, urls: Mapping[str, s
         list(urls),
         list(urls.values()),
     )
+
+
+async def course_commands_open(conn: Connection, course_id: str) -> bool:
+    """Whether Zoom commands of this course are waiting or running."""
+    found: bool = await conn.fetchval(
+        """
+        SELECT EXISTS (SELECT 1 FROM outbox
+                        WHERE status IN ('pending', 'in_flight') AND cause ->> 'course_id' = $1)
+        """,
+        course_id,
+    )
+    return found

@@ -72,7 +72,7 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
             zoom_status=found.status if found else None,
         )
     if found is not None and found.status == "approved" and not found.join_url:
-        runtime.join_urls.fill_later(zoom, runtime.pool, work.meeting_id, cause)
+        runtime.join_urls.fill_later(zoom, runtime.pool, work.meeting_id, work.booking.course_id)
 
 
 async def _claim_registrant_work(runtime: WorkerRuntime, booking_id: str) -> _RegistrantWork | None:
