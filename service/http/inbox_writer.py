@@ -57,18 +57,21 @@ class InboxWriter:
         self._batches: deque[_Batch] = deque()  # oldest first; only the last one still fills
         self._arrived = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self._sends: set[asyncio.Task[bool]] = set()
+        self._unsent: list[int] = []  # committed ids the courier has not taken yet
+        self._committed = asyncio.Event()
 
     def start(self) -> None:
         self._tasks = [
             asyncio.create_task(self._run(), name=f"inbox-committer-{n}") for n in range(COMMITTERS)
         ]
+        self._tasks.append(asyncio.create_task(self._send(), name="inbox-courier"))
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await asyncio.gather(*self._sends, return_exceptions=True)
+        if self._unsent:  # committed just before: sent now rather than by the relay later
+            await self.courier.send_inbox(self._unsent)
 
     async def store(self, event: Received) -> Stored:
         """Returns once the event is committed (or found to be a duplicate)."""
@@ -102,7 +105,7 @@ class InboxWriter:
                         batch = await self._next()
             except Exception as error:  # no connection, or it broke under this batch
                 log.error("inbox write failed", error=repr(error), batch=len(batch.events))
-                batch.answer([_answer_for(error)] * len(batch.events))
+                batch.answer([_answer_for(error) for _ in batch.events])
                 batch = await self._next()
 
     async def _commit(self, conn: Connection, batch: _Batch) -> None:
@@ -122,9 +125,16 @@ class InboxWriter:
             if isinstance(o, Stored) and not o.duplicate and event.handled
         ]
         if fresh:
-            send = asyncio.create_task(self.courier.send_inbox(fresh))
-            self._sends.add(send)
-            send.add_done_callback(self._sends.discard)
+            self._unsent += fresh
+            self._committed.set()
+
+    async def _send(self) -> None:
+        """One send to Redis at a time, with every id committed meanwhile (fewer round trips)."""
+        while True:
+            await self._committed.wait()
+            self._committed.clear()
+            ids, self._unsent = self._unsent, []
+            await self.courier.send_inbox(ids)
 
 
 async def _alone(conn: Connection, event: Received) -> Outcome:
