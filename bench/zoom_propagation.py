@@ -5,7 +5,10 @@ processes, outbox, the shared Redis limiter — against the sandbox Zoom (light=
 medium=20/s) and reports wall time against the ideal the limits allow, Zoom calls per registrant
 and 429s. The baseline, measured in the same run against a fresh sandbox, sends the same 1,000
 adds straight through `ZoomClient` and the same limiter, without Postgres, inbox or outbox: the
-best the limits and the client allow on this machine.
+best the limits and the client allow on this machine. The pipeline runs twice: with the add
+answering `join_url`, and without it (as Zoom answers for meetings with `approval_type` 1, ours),
+when the worker reads the URLs in pages of the registrant list; the clock stops when every
+registrant is approved with its join URL stored.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python -m bench.zoom_propagation [--workers 2] [--threads 8]
@@ -46,8 +49,12 @@ COURSES, BOOKINGS = 20, 1000
 LIGHT, MEDIUM = 30, 20
 
 
-def sandbox_settings() -> ZoomSandboxSettings:
-    return ZoomSandboxSettings(light_per_second=LIGHT, medium_per_second=MEDIUM)
+def sandbox_settings(add_returns_join_url: bool = True) -> ZoomSandboxSettings:
+    return ZoomSandboxSettings(
+        light_per_second=LIGHT,
+        medium_per_second=MEDIUM,
+        add_returns_join_url=add_returns_join_url,
+    )
 
 
 def ideal_seconds() -> float:
@@ -66,14 +73,18 @@ def events(run: str) -> list[dict[str, Any]]:
     return result
 
 
-async def run_pipeline(servers: Servers, workers: int, threads: int) -> dict[str, Any]:
+async def run_pipeline(
+    servers: Servers, workers: int, threads: int, add_returns_join_url: bool
+) -> dict[str, Any]:
+    """Until every registrant is approved with its join URL stored (read from the list when
+    the add leaves it out: `add_returns_join_url=False`, as Zoom does for our meetings)."""
     database_url = await create_database(servers)
     env = service_environment(database_url, servers.redis_url)
     settings = load_settings(env)
     processes: list[ServiceProcess] = []
     try:
         with (
-            serving(create_zoom(sandbox_settings())) as zoom_url,
+            serving(create_zoom(sandbox_settings(add_returns_join_url))) as zoom_url,
             serving(create_app(settings)) as api,
         ):
             worker_env = {**zoom_env(env, zoom_url), "LOG_LEVEL": "WARNING"}
@@ -99,7 +110,7 @@ async def run_pipeline(servers: Servers, workers: int, threads: int) -> dict[str
             while True:
                 done = await pool.fetchval(
                     "SELECT count(*) FROM zoom_registrants WHERE zoom_status = 'approved'"
-                    " AND state = 'done'"
+                    " AND state = 'done' AND join_url IS NOT NULL"
                 )
                 if done >= BOOKINGS:
                     break
@@ -201,7 +212,8 @@ async def main() -> None:
     args = parser.parse_args()
     servers = Servers(os.environ["DATABASE_URL"], os.environ["REDIS_URL"])
     baseline = await run_baseline(servers)
-    pipeline = await run_pipeline(servers, args.workers, args.threads)
+    pipeline = await run_pipeline(servers, args.workers, args.threads, True)
+    without_join_url = await run_pipeline(servers, args.workers, args.threads, False)
     print(
         json.dumps(
             {
@@ -211,6 +223,7 @@ async def main() -> None:
                 "threads": args.threads,
                 "baseline": baseline,
                 "pipeline": pipeline,
+                "pipeline_add_without_join_url": without_join_url,
             },
             indent=2,
         )

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from service.adapters.broker import Courier, create_broker
 from service.adapters.postgres import create_pool
 from service.adapters.redis_client import create_redis
-from service.api import calendly_zoom, courses, health, ingress_operations, metrics, notifications
+from service.api import calendly_zoom, courses, health, metrics, notifications
 from service.api.attendance import routes as attendance_routes
 from service.api.auth import BearerAuthMiddleware
 from service.api.body_deadline import BodyDeadlineMiddleware
@@ -25,17 +25,15 @@ from service.api.request_id import RequestIdMiddleware
 from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings, load_settings
 from service.http.errors import EXCEPTION_HANDLERS
-from service.http.inbox_writer import InboxWriter
+from service.http.inbox_writer import COMMITTERS, InboxWriter
 from service.http.runtime import ApiRuntime
 from service.http.token_cache import TokenCache
 from service.logs import configure_logging
 from service.ui.guard import UiGuardMiddleware
 from service.ui.routes import routes as ui_routes
-from service.webhooks.booking import receive_booking
-from service.webhooks.calendly import receive_calendly
-from service.webhooks.zoom import receive_zoom
+from service.webhooks.endpoints import WebhookEndpoints
 
-INGRESS_CONNECTIONS = 2  # the inbox writer holds one at a time; one spare for a reconnect
+INGRESS_CONNECTIONS = COMMITTERS + 1  # each committer holds one; one spare for a reconnect
 
 
 def routes() -> list[BaseRoute]:
@@ -45,9 +43,6 @@ def routes() -> list[BaseRoute]:
         ApiRoute("/readyz", health.readyz, "GET", health.READYZ),
         ApiRoute("/metrics", metrics.metrics, "GET", metrics.METRICS),
         Route("/openapi.json", openapi_document, methods=["GET"]),
-        ApiRoute("/webhooks/calendly", receive_calendly, "POST", ingress_operations.CALENDLY),
-        ApiRoute("/webhooks/booking", receive_booking, "POST", ingress_operations.BOOKING),
-        ApiRoute("/webhooks/zoom", receive_zoom, "POST", ingress_operations.ZOOM),
         ApiRoute(
             f"{v1}/notifications",
             notifications.list_notifications,
@@ -113,6 +108,7 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(RequestIdMiddleware),
             Middleware(BodyDeadlineMiddleware, seconds=settings.request_body_timeout_seconds),
             Middleware(IngressMetricsMiddleware),
+            Middleware(WebhookEndpoints),  # answers /webhooks/*: nothing below sees them
             Middleware(BearerAuthMiddleware),
             Middleware(UiGuardMiddleware),
         ],

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
+from service.api import ingress_operations
 from service.api.models.resources import Error
 from service.api.operation import JSON, ApiRoute, Operation
 
@@ -46,18 +47,25 @@ class _Plain(GenerateJsonSchema):
 
 
 def document(routes: Sequence[BaseRoute]) -> Schema:
-    operations = [route for route in routes if isinstance(route, ApiRoute)]
+    operations = [
+        *(
+            (route.path, route.method, route.operation)
+            for route in routes
+            if isinstance(route, ApiRoute)
+        ),
+        *((path, "POST", operation) for path, operation in ingress_operations.POSTS.items()),
+    ]
     used: dict[tuple[type[BaseModel], Mode], None] = {(Error, "serialization"): None}
-    for route in operations:
-        for answer in route.operation.answers.values():
+    for _, _, operation in operations:
+        for answer in operation.answers.values():
             if answer.model is not None:
                 used[(answer.model, "serialization")] = None
-        if route.operation.body is not None:
-            used[(route.operation.body, "validation")] = None
+        if operation.body is not None:
+            used[(operation.body, "validation")] = None
     refs, components = models_json_schema(list(used), ref_template=REF, schema_generator=_Plain)
     paths: dict[str, Schema] = {}
-    for route in operations:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route.operation, refs)
+    for path, method, operation in operations:
+        paths.setdefault(path, {})[method.lower()] = _operation(operation, refs)
     return {
         "openapi": "3.1.0",
         "info": {

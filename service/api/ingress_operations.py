@@ -1,6 +1,12 @@
-"""What /openapi.json says of the ingress webhooks (CONTRACT §3); `service/webhooks` serves them."""
+"""What /openapi.json says of the ingress webhooks (CONTRACT §3).
+
+`service/webhooks/endpoints.py` answers these paths before the router (the hot path,
+docs/benchmarks.md), so they are not in the route table; the document adds them from here.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from service.api.models.requests import Webhook
 from service.api.models.resources import Open
@@ -27,3 +33,9 @@ BOOKING = _ingress("booking", _STORED, (*SIGNED, 422))
 ZOOM = _ingress(
     "zoom", ok(Open, "Stored, duplicate or ignored; or the URL-validation answer"), SIGNED
 )
+
+POSTS: Mapping[str, Operation] = {
+    "/webhooks/calendly": CALENDLY,
+    "/webhooks/booking": BOOKING,
+    "/webhooks/zoom": ZOOM,
+}

@@ -52,7 +52,8 @@ def parse_json(body: bytes) -> JsonDocument:
         raise
     except ValueError as error:  # an integer with thousands of digits
         raise InvalidJson(f"a number in the body is out of range: {error}") from None
-    _check_depth(value, 1)
+    if body.count(b"{") + body.count(b"[") > MAX_DEPTH:  # else it cannot be deeper: no walk
+        _check_depth(value, 1)
     if not _UNSTORABLE_ESCAPE.search(text):
         return JsonDocument(value, text)
     cleaned = storable(value)

@@ -31,6 +31,10 @@ class ZoomSandboxSettings:
     registrant_adds_per_day: int = 3
     registrant_status_updates_per_day: int = 10
     max_registrants_per_meeting: int = 4999
+    #: ``False``: as Zoom documents, an add answers without ``join_url`` when the meeting was
+    #: created with ``approval_type`` 1 (manual), even for an ``auto_approve`` registrant;
+    #: list and get still carry it. ``True``: the add carries it for an approved registrant.
+    add_returns_join_url: bool = True
     #: Emails (case-insensitive) that are not users of the account; every other email is.
     unknown_users: list[str] = field(default_factory=list)
     #: Used when a meeting is created without ``timezone``.
@@ -90,6 +94,7 @@ _PATCH_TYPES: dict[str, type | tuple[type, ...]] = {
     "registrant_adds_per_day": int,
     "registrant_status_updates_per_day": int,
     "max_registrants_per_meeting": int,
+    "add_returns_join_url": bool,
     "unknown_users": list,
     "account_timezone": str,
     "next_page_token_ttl_seconds": int,

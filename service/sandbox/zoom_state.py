@@ -21,6 +21,7 @@ from service.sandbox.zoom_limits import DailyCounter
 from service.sandbox.zoom_model import (
     AUTO_APPROVE,
     INSTANT,
+    MANUAL_APPROVE,
     NO_REGISTRATION,
     RECURRING_FIXED_TIME,
     SCHEDULED,
@@ -246,7 +247,9 @@ class ZoomAccount:
                     f"Registrant {email} was denied or cancelled and cannot register again "
                     "for this meeting.",
                 )
-            return registrant_added_json(meeting, existing)
+            return registrant_added_json(
+                meeting, existing, join_url=self._add_shows_join_url(meeting)
+            )
         active = sum(1 for r in meeting.registrants.values() if r.status != "denied")
         if active >= self.settings.max_registrants_per_meeting:
             raise ZoomError(400, 3043, "Meeting has reached maximum attendee capacity.")
@@ -269,7 +272,13 @@ class ZoomAccount:
             },
         )
         meeting.registrants[registrant_id] = registrant
-        return registrant_added_json(meeting, registrant)
+        return registrant_added_json(
+            meeting, registrant, join_url=self._add_shows_join_url(meeting)
+        )
+
+    def _add_shows_join_url(self, meeting: Meeting) -> bool:
+        manual = meeting.settings["approval_type"] == MANUAL_APPROVE
+        return self.settings.add_returns_join_url or not manual
 
     def list_registrants(self, meeting_id: int, params: dict[str, Any]) -> dict[str, Any]:
         meeting = self._registration_meeting(meeting_id)

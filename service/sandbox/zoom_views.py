@@ -85,8 +85,11 @@ def registrant_occurrences(meeting: Meeting, registrant: Registrant) -> list[Occ
     return [o for o in meeting.occurrences if o.occurrence_id in wanted]
 
 
-def registrant_added_json(meeting: Meeting, registrant: Registrant) -> dict[str, Any]:
-    """Add registrant's 201: no ``join_url`` while the registrant awaits manual approval."""
+def registrant_added_json(
+    meeting: Meeting, registrant: Registrant, *, join_url: bool = True
+) -> dict[str, Any]:
+    """Add registrant's 201: no ``join_url`` while the registrant awaits manual approval (or
+    ever, when `join_url` is False)."""
     body: dict[str, Any] = {
         "id": meeting.id,
         "registrant_id": registrant.id,
@@ -95,7 +98,7 @@ def registrant_added_json(meeting: Meeting, registrant: Registrant) -> dict[str,
         "occurrences": [occurrence_json(o) for o in registrant_occurrences(meeting, registrant)],
         "participant_pin_code": registrant.participant_pin_code,
     }
-    if registrant.status == "approved":
+    if join_url and registrant.status == "approved":
         body["join_url"] = registrant.join_url
     return body
 

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import time
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.datastructures import Headers
 
+from service.adapters.inbox_ingest import Received
 from service.domain.booking_events import InvalidEvent, UnknownEventType, parse_booking_event
 from service.http.errors import ApiError
-from service.http.inbox_writer import NewEvent
-from service.http.runtime import runtime
-from service.webhooks.body import read_limited_body, received_json
-from service.webhooks.responses import stored_response
+from service.http.runtime import ApiRuntime
+from service.webhooks.body import received_json
+from service.webhooks.responses import Answer, stored_answer
 from service.webhooks.signatures import verify_standard_webhook
 
 
-async def receive_booking(request: Request) -> JSONResponse:
-    rt = runtime(request)
-    body = await read_limited_body(request)
-    headers = request.headers
+async def receive_booking(rt: ApiRuntime, headers: Headers, body: bytes) -> Answer:
     webhook_id = headers.get("webhook-id")
     if not verify_standard_webhook(
         webhook_id,
@@ -43,7 +39,7 @@ async def receive_booking(request: Request) -> JSONResponse:
     except InvalidEvent as error:
         details = [{"field": p.location, "problem": p.message} for p in error.problems]
         raise ApiError(422, "invalid event", details) from None
-    stored = NewEvent(
+    stored = Received(
         source="booking", event_type=event.type, dedupe_key=webhook_id, body=document.text, raw=body
     )
-    return await stored_response(rt, stored)
+    return await stored_answer(rt, stored)

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import time
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.datastructures import Headers
 
+from service.adapters.inbox_ingest import Received
 from service.domain.calendly import MalformedWebhook, dedupe_key, parse_webhook
 from service.http.errors import ApiError
-from service.http.inbox_writer import NewEvent
-from service.http.runtime import runtime
-from service.webhooks.body import read_limited_body, received_json
-from service.webhooks.responses import stored_response
+from service.http.runtime import ApiRuntime
+from service.webhooks.body import received_json
+from service.webhooks.responses import Answer, stored_answer
 from service.webhooks.signatures import verify_calendly
 
 
-async def receive_calendly(request: Request) -> JSONResponse:
-    rt = runtime(request)
-    body = await read_limited_body(request)
-    signature = request.headers.get("calendly-webhook-signature")
+async def receive_calendly(rt: ApiRuntime, headers: Headers, body: bytes) -> Answer:
+    signature = headers.get("calendly-webhook-signature")
     keys = tuple(k.get_secret_value() for k in rt.settings.calendly_webhook_signing_keys)
     if not verify_calendly(signature, body, keys, time.time()):
         raise ApiError(401, "missing, malformed, wrong or stale Calendly-Webhook-Signature")
@@ -28,7 +25,7 @@ async def receive_calendly(request: Request) -> JSONResponse:
         webhook = parse_webhook(document.value)
     except MalformedWebhook as error:
         raise ApiError(400, error.reason) from None
-    event = NewEvent(
+    event = Received(
         source="calendly",
         event_type=webhook.event,
         dedupe_key=dedupe_key(webhook),
@@ -36,4 +33,4 @@ async def receive_calendly(request: Request) -> JSONResponse:
         raw=body,
         handled=webhook.handled,
     )
-    return await stored_response(rt, event)
+    return await stored_answer(rt, event)

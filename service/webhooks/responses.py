@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
-from service.http.inbox_writer import NewEvent
+from starlette.datastructures import Headers
+
+from service.adapters.inbox_ingest import Received
 from service.http.registry import INGRESS_EVENTS
 from service.http.runtime import ApiRuntime
 
 
-async def stored_response(rt: ApiRuntime, event: NewEvent) -> JSONResponse:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    body: dict[str, str]
+
+
+# A webhook endpoint: the runtime, the request's headers and its raw body in, an answer out;
+# a refusal is an ApiError (service/webhooks/endpoints.py turns both into the response).
+Receiver = Callable[[ApiRuntime, Headers, bytes], Awaitable[Answer]]
+
+
+async def stored_answer(rt: ApiRuntime, event: Received) -> Answer:
     stored = await rt.inbox.store(event)
     if stored.duplicate:
         status, code = "duplicate", 200
@@ -18,4 +32,4 @@ async def stored_response(rt: ApiRuntime, event: NewEvent) -> JSONResponse:
     else:
         status, code = "ignored", 202
     INGRESS_EVENTS.labels(source=event.source, outcome=status).inc()
-    return JSONResponse({"status": status, "id": str(stored.id)}, status_code=code)
+    return Answer(code, {"status": status, "id": str(stored.id)})

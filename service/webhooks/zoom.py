@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import time
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.datastructures import Headers
 
+from service.adapters.inbox_ingest import Received
 from service.domain.numbers import ascii_int
 from service.domain.zoom_webhooks import ATTENDANCE_EVENTS, HANDLED_EVENTS, dedupe_key
 from service.http.errors import ApiError
-from service.http.inbox_writer import NewEvent
-from service.http.runtime import runtime
+from service.http.runtime import ApiRuntime
 from service.logs import get_logger
-from service.webhooks.body import read_limited_body, received_json
-from service.webhooks.responses import stored_response
+from service.webhooks.body import received_json
+from service.webhooks.responses import Answer, stored_answer
 from service.webhooks.signatures import verify_zoom, zoom_challenge_response
 
 ZOOM_TOLERANCE_S = 300
@@ -41,18 +40,17 @@ def _fresh(timestamp: str | None, now: float) -> bool:
     return abs(now - seconds) <= ZOOM_TOLERANCE_S
 
 
-async def receive_zoom(request: Request) -> JSONResponse:
-    rt = runtime(request)
-    body = await read_limited_body(request)
-    secret = rt.settings.zoom_webhook_secret_token
-    timestamp = request.headers.get("x-zm-request-timestamp")
-    signature = request.headers.get("x-zm-signature")
+async def receive_zoom(rt: ApiRuntime, headers: Headers, body: bytes) -> Answer:
+    configured = rt.settings.zoom_webhook_secret_token
+    secret = configured.get_secret_value() if configured is not None else None
+    timestamp = headers.get("x-zm-request-timestamp")
+    signature = headers.get("x-zm-signature")
     if secret is None:
         log.warning("Zoom webhook refused: ZOOM_WEBHOOK_SECRET_TOKEN is not set")
     if (
         secret is None
         or not _fresh(timestamp, time.time())
-        or not verify_zoom(timestamp, signature, body, secret.get_secret_value())
+        or not verify_zoom(timestamp, signature, body, secret)
     ):
         raise ApiError(401, "missing, wrong or stale x-zm-signature")
     parsed = received_json(body)
@@ -67,11 +65,11 @@ async def receive_zoom(request: Request) -> JSONResponse:
         if not isinstance(plain, str) or not plain:
             raise ApiError(400, "endpoint.url_validation without payload.plainToken")
         assert secret is not None
-        encrypted = zoom_challenge_response(plain, secret.get_secret_value())
-        return JSONResponse({"plainToken": plain, "encryptedToken": encrypted})
-    stored = await stored_response(
+        encrypted = zoom_challenge_response(plain, secret)
+        return Answer(200, {"plainToken": plain, "encryptedToken": encrypted})
+    stored = await stored_answer(
         rt,
-        NewEvent(
+        Received(
             source="zoom",
             event_type=event,
             dedupe_key=dedupe_key(document),
@@ -80,5 +78,4 @@ async def receive_zoom(request: Request) -> JSONResponse:
             handled=event in HANDLED_EVENTS or event in ATTENDANCE_EVENTS,
         ),
     )
-    stored.status_code = 200  # Zoom counts only 200/204 as delivered
-    return stored
+    return Answer(200, stored.body)  # Zoom counts only 200/204 as delivered

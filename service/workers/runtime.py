@@ -4,7 +4,7 @@ bound to the loop that made them; Dramatiq's AsyncIO middleware runs one loop pe
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 import redis.asyncio as aioredis
@@ -15,6 +15,7 @@ from service.adapters.redis_client import create_redis
 from service.adapters.zoom import ZoomClient
 from service.adapters.zoom_connection import ZoomConnection, connect_zoom
 from service.config import Settings
+from service.workers.join_urls import JoinUrlPages
 
 
 @dataclass
@@ -25,6 +26,7 @@ class WorkerRuntime:
     courier: Courier
     zoom: ZoomClient | None = None  # None: Zoom not configured, its work waits
     zoom_connection: ZoomConnection | None = None
+    join_urls: JoinUrlPages = field(default_factory=JoinUrlPages)
 
 
 class LazyRuntime:

@@ -434,6 +434,23 @@ def test_manual_approval_registrant_is_pending_without_join_url(zoom: Zoom) -> N
     assert "join_url" in auto
 
 
+def test_the_add_can_leave_join_url_out_for_manual_approval_meetings_as_zoom_documents(
+    zoom: Zoom,
+) -> None:
+    assert zoom.control("POST", "/settings", json={"add_returns_join_url": False}).is_success
+    manual = zoom.create_meeting(settings={"approval_type": 1})
+    added = zoom.add(manual["id"], "doro@example.com", auto_approve=True).json()
+    assert "join_url" not in added
+    again = zoom.add(manual["id"], "doro@example.com", auto_approve=True).json()
+    assert "join_url" not in again
+    [listed] = zoom.registrants(manual["id"])["registrants"]
+    assert listed["id"] == added["registrant_id"] and listed["join_url"]
+    fetched = zoom.call("GET", f"/meetings/{manual['id']}/registrants/{added['registrant_id']}")
+    assert fetched.json()["join_url"] == listed["join_url"]
+    automatic = zoom.create_meeting(settings={"approval_type": 0})
+    assert zoom.add(automatic["id"], "doro@example.com").json()["join_url"]
+
+
 def test_adding_the_same_email_again_returns_the_same_registrant(zoom: Zoom) -> None:
     meeting = zoom.create_meeting()
     first = zoom.add(meeting["id"], "doro@example.com").json()

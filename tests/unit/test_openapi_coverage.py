@@ -10,6 +10,7 @@ from starlette.routing import Route
 from service.api.document import document
 from service.app import routes
 from service.ui.routes import routes as ui_routes
+from service.webhooks.endpoints import RECEIVERS
 
 
 def _served() -> set[tuple[str, str]]:
@@ -22,7 +23,8 @@ def _served() -> set[tuple[str, str]]:
         for method in route.methods or ():
             if method != "HEAD":
                 served.add((route.path, method.lower()))
-    return served
+    # The webhooks are answered by their own ASGI path, before the router.
+    return served | {(path, "post") for path in RECEIVERS}
 
 
 def _documented() -> set[tuple[str, str]]:

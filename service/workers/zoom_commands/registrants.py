@@ -71,6 +71,8 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
             join_url=found.join_url if found else None,
             zoom_status=found.status if found else None,
         )
+    if found is not None and found.status == "approved" and not found.join_url:
+        runtime.join_urls.fill_later(zoom, runtime.pool, work.meeting_id, work.booking.course_id)
 
 
 async def _claim_registrant_work(runtime: WorkerRuntime, booking_id: str) -> _RegistrantWork | None:
@@ -147,8 +149,8 @@ async def _add(
         await set_registrant_status(zoom, work.meeting_id, "approve", existing, cause)
         approved = RegistrantInZoom(existing.id, email, "approved", existing.join_url)
         return await with_join_url(zoom, work.meeting_id, approved, cause)
-    found = RegistrantInZoom(str(added["registrant_id"]), email, "approved", added.get("join_url"))
-    return await with_join_url(zoom, work.meeting_id, found, cause)
+    # No join_url in the answer (manual approval): read in pages (service/workers/join_urls.py).
+    return RegistrantInZoom(str(added["registrant_id"]), email, "approved", added.get("join_url"))
 
 
 async def registrant_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
