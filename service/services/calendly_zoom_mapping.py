@@ -10,13 +10,14 @@ every invitee of that type. Both only decide; the `sync_calendly_registrant` out
 from __future__ import annotations
 
 from service.adapters import calendly_zoom as repo
+from service.domain.subjects import Subject, SubjectKind
 from service.services.unit_of_work import UnitOfWork
 
 SYNC_CALENDLY_REGISTRANT = "sync_calendly_registrant"
 
 
 def attendee_subject(attendee_id: int) -> str:
-    return f"attendee:{attendee_id}"
+    return str(Subject(SubjectKind.ATTENDEE, str(attendee_id)))
 
 
 async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:

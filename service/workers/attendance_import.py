@@ -18,6 +18,7 @@ from typing import Any
 
 from service.adapters import attendance as repo
 from service.adapters.zoom import ZoomDeferred, ZoomTerminal
+from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_attendance import (
     ImportStatus,
     match_instance,
@@ -41,7 +42,7 @@ NOT_READY_CODES = frozenset({3001, 3000, 12702})
 
 
 def instance_subject(uuid: str) -> str:
-    return f"zoom-instance:{uuid}"
+    return str(Subject(SubjectKind.ZOOM_INSTANCE, uuid))
 
 
 async def request_import(
@@ -122,7 +123,7 @@ async def _not_ready(runtime: WorkerRuntime, row: Any, reason: str) -> None:
 
 
 async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
-    uuid = item.subject.removeprefix("zoom-instance:")
+    uuid = Subject.parse(item.subject, SubjectKind.ZOOM_INSTANCE).key
     async with runtime.pool.acquire() as conn:
         row = await repo.load_import(conn, uuid)
     if row is None or row["status"] == ImportStatus.DONE:
@@ -175,7 +176,7 @@ async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
 
 
 async def import_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
-    uuid = item.subject.removeprefix("zoom-instance:")
+    uuid = Subject.parse(item.subject, SubjectKind.ZOOM_INSTANCE).key
     await repo.mark_failed(unit.conn, uuid, str(error)[:2000])
     await unit.notify(
         "attendance_import_failed",

@@ -13,6 +13,7 @@ from service.adapters.calendly_zoom import Invitee, mapped_invitee, registrant_r
 from service.adapters.postgres import Connection
 from service.adapters.zoom import ZoomAmbiguous, ZoomClient, ZoomError, ZoomTerminal
 from service.domain.emails import InvalidEmail, zoom_email
+from service.domain.subjects import Subject, SubjectKind
 from service.services.calendly_zoom_mapping import SYNC_CALENDLY_REGISTRANT, attendee_subject
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
@@ -28,7 +29,7 @@ from service.workers.zoom_commands.lookups import (
 
 async def sync_calendly_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Approve (adding if needed) an active invitee; cancel a cancelled one."""
-    attendee_id = int(item.subject.removeprefix("attendee:"))
+    attendee_id = Subject.parse(item.subject, SubjectKind.ATTENDEE).number
     zoom = zoom_client(runtime)
     async with runtime.pool.acquire() as conn, conn.transaction():
         await UnitOfWork(conn).lock(attendee_subject(attendee_id))
@@ -138,7 +139,7 @@ async def _failed(conn: Connection, invitee: Invitee, errors: list[dict[str, str
 
 
 async def calendly_registrant_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
-    attendee_id = int(item.subject.removeprefix("attendee:"))
+    attendee_id = Subject.parse(item.subject, SubjectKind.ATTENDEE).number
     invitee = await mapped_invitee(unit.conn, attendee_id)
     if invitee is None:
         return

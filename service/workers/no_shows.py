@@ -20,6 +20,7 @@ from service.adapters.calendly_client import CalendlyClient
 from service.adapters.calendly_errors import CalendlyError, CalendlyRateLimited, CalendlyUnavailable
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.postgres import Connection
+from service.domain.subjects import Subject, SubjectKind
 from service.services.no_show_queue import SYNC_NO_SHOW
 from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
@@ -95,7 +96,7 @@ def _client(runtime: WorkerRuntime, attendee_id: int) -> CalendlyClient:
 async def sync_no_show(runtime: WorkerRuntime, item: OutboxItem) -> None:
     if not runtime.settings.push_no_shows:
         return
-    attendee_id = int(item.subject.removeprefix("no-show:"))
+    attendee_id = Subject.parse(item.subject, SubjectKind.NO_SHOW).number
     async with runtime.pool.acquire() as conn:
         row = await conn.fetchrow(
             "SELECT uri, attended, no_show_uri FROM calendly_attendees WHERE id = $1", attendee_id
@@ -157,7 +158,7 @@ async def _deleted(runtime: WorkerRuntime, attendee_id: int, uri: str) -> None:
 async def no_show_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
     await unit.notify(
         "sync_failed",
-        f"Calendly no-show of attendee {item.subject.removeprefix('no-show:')} "
+        f"Calendly no-show of attendee {Subject.parse(item.subject, SubjectKind.NO_SHOW).key} "
         f"could not be brought in line: {error}",
         subject=item.subject,
     )

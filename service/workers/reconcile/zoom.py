@@ -15,6 +15,7 @@ from service.adapters.courses import booking_repo, course_repo, meeting_repo, re
 from service.adapters.work_items import notify
 from service.adapters.zoom import ZoomClient, ZoomDeferred, ZoomError, ZoomTerminal
 from service.domain.registrants import RegistrantState
+from service.domain.subjects import Subject, SubjectKind
 from service.services.course_decisions import (
     booking_subject,
     course_subject,
@@ -242,7 +243,7 @@ async def _may_readd(unit: UnitOfWork, booking_id: str) -> bool:
 
 async def reconcile_course_command(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """The outbox command a Zoom webhook queues: reconcile that course, as its own run."""
-    course_id = item.subject.removeprefix("course:")
+    course_id = Subject.parse(item.subject, SubjectKind.COURSE).key
     zoom = runtime.zoom
     if zoom is None:
         return  # nothing to compare with; the nightly run reports the missing credentials

@@ -19,6 +19,7 @@ from service.adapters.zoom import (
 from service.domain.booking_events import Course
 from service.domain.course_sync import is_zoom_synced
 from service.domain.hosting import choose_host, host_zoom_user
+from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_meeting import (
     CourseNotReadyForZoom,
     MeetingSpec,
@@ -84,7 +85,7 @@ class _Made:
 
 async def sync_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Create the course's meeting if it has none, else update what Zoom sees if it changed."""
-    course_id = item.subject.removeprefix("course:")
+    course_id = Subject.parse(item.subject, SubjectKind.COURSE).key
     zoom = zoom_client(runtime)
     work = await _claim_meeting_work(runtime, course_id)
     if work is None:
@@ -262,7 +263,7 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     With a create whose answer was lost the meeting id is unknown: the marked meeting (if the
     create made one) is looked up and deleted, so a cancelled course leaves no stray meeting.
     """
-    course_id = item.subject.removeprefix("course:")
+    course_id = Subject.parse(item.subject, SubjectKind.COURSE).key
     zoom = zoom_client(runtime)
     cause = {"course_id": course_id}
     async with runtime.pool.acquire() as conn, conn.transaction():
@@ -304,7 +305,7 @@ async def _delete_in_zoom(zoom: ZoomClient, meeting_id: int, cause: dict[str, st
 
 
 async def meeting_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
-    course_id = item.subject.removeprefix("course:")
+    course_id = Subject.parse(item.subject, SubjectKind.COURSE).key
     errors = zoom_errors(error, "Zoom refused the meeting")
     await meeting_repo.meeting_failed(unit.conn, course_id, errors)
     await notify_refusal(unit, item, f"Course {course_id}", errors)

@@ -13,6 +13,7 @@ from service.adapters.zoom import (
 )
 from service.domain.booking_events import Booking
 from service.domain.registrants import RegistrantState, registrant_body
+from service.domain.subjects import Subject, SubjectKind
 from service.services.course_decisions import (
     RegistrantGoal,
     course_subject,
@@ -42,7 +43,7 @@ class _RegistrantWork:
 
 async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Make the booking's registrant approved or cancelled, as the booking now says."""
-    booking_id = item.subject.removeprefix("booking:")
+    booking_id = Subject.parse(item.subject, SubjectKind.BOOKING).key
     zoom = zoom_client(runtime)
     work = await _claim_registrant_work(runtime, booking_id)
     if work is None:
@@ -152,7 +153,7 @@ async def _add(
 
 
 async def registrant_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
-    booking_id = item.subject.removeprefix("booking:")
+    booking_id = Subject.parse(item.subject, SubjectKind.BOOKING).key
     errors = zoom_errors(error, "Zoom refused the registrant")
     await registrant_repo.registrant_failed(unit.conn, booking_id, errors)
     await notify_refusal(unit, item, f"Booking {booking_id}", errors)
