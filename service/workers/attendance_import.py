@@ -14,10 +14,10 @@ fails, goes to the dead letters and can be replayed.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from service.adapters import attendance as repo
-from service.adapters.zoom import ZoomDeferred, ZoomTerminal
+from service.adapters.zoom import ZoomDeferred, ZoomParticipantsNotReady
 from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_attendance import (
     ImportStatus,
@@ -37,8 +37,6 @@ IMPORT_ATTENDANCE = "import_attendance"
 NOT_READY_FOR = timedelta(hours=2)
 FIRST_WAIT = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(minutes=10)
-# "Meeting does not exist / has expired" and "meeting has not ended": Zoom has no list yet.
-NOT_READY_CODES = frozenset({3001, 3000, 12702})
 
 
 def instance_subject(uuid: str) -> str:
@@ -58,10 +56,7 @@ async def request_import(
     _, status = await repo.register_instance(unit.conn, meeting_id, uuid, started_at, ended_at)
     if status == ImportStatus.DONE:
         return False
-    await unit.conn.execute(
-        "UPDATE attendance_imports SET status = 'pending', not_ready_checks = 0 WHERE uuid = $1",
-        uuid,
-    )
+    await repo.requeue_import(unit.conn, uuid)
     await unit.add_command(
         IMPORT_ATTENDANCE,
         instance_subject(uuid),
@@ -111,7 +106,7 @@ def _wait(checks: int) -> timedelta:
     return min(LONGEST_WAIT, wait)
 
 
-async def _not_ready(runtime: WorkerRuntime, row: Any, reason: str) -> None:
+async def _not_ready(runtime: WorkerRuntime, row: Any, reason: str) -> NoReturn:
     """Wait for Zoom (a deferral) while the meeting ended less than two hours ago."""
     async with runtime.pool.acquire() as conn:
         checks = await repo.not_ready(conn, row["id"], reason)
@@ -132,10 +127,8 @@ async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
     cause = {"meeting_id": str(row["meeting_id"]), "uuid": uuid, "outbox_id": str(item.id)}
     try:
         answer = await zoom.list_past_participants(uuid, cause=cause)
-    except ZoomTerminal as error:
-        if error.code in NOT_READY_CODES:
-            await _not_ready(runtime, row, str(error))
-        raise
+    except ZoomParticipantsNotReady as error:
+        await _not_ready(runtime, row, str(error))
     if not answer.rows:
         await _not_ready(runtime, row, "Zoom listed no participants")
     parsed = [p for p in (parse_participant(raw) for raw in answer.rows) if p is not None]
@@ -157,9 +150,7 @@ async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
         else:
             registered = []
         result = match_instance(parsed, registered)
-        await conn.execute(
-            "UPDATE attendance_imports SET started_at = $2 WHERE id = $1", row["id"], started
-        )
+        await repo.set_started_at(conn, row["id"], started)
         await repo.save_result(
             conn,
             row["id"],

@@ -30,6 +30,7 @@ from service.domain.calendly import (
 )
 from service.domain.calendly_payloads import parse_utc
 from service.services.calendly_zoom_mapping import on_invitee_changed
+from service.services.pipeline import refresh_pipeline
 from service.services.unit_of_work import UnitOfWork
 from service.workers import no_shows
 from service.workers.failures import Terminal
@@ -127,13 +128,11 @@ async def apply_invitee_reading(
 async def _attendee_changed(unit: UnitOfWork, attendee_id: int, trigger: str) -> None:
     """What follows an attendee's change: its teacher (linked by email if unlinked) moves
     along the pipeline, and a mapped event type's Zoom registrant follows its status."""
-    user_id = await unit.conn.fetchval(
-        "SELECT user_id FROM calendly_attendees WHERE id = $1", attendee_id
-    )
+    user_id = await calendly_repo.attendee_user_id(unit.conn, attendee_id)
     if user_id is None:
         user_id = await teachers.link_by_email(unit.conn, attendee_id)
     if user_id is not None:
-        await teachers.refresh_pipeline(unit.conn, user_id, trigger)
+        await refresh_pipeline(unit.conn, user_id, trigger)
     await on_invitee_changed(unit, attendee_id)
 
 

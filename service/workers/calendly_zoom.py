@@ -7,13 +7,13 @@ What to send is decided in `service/services/calendly_zoom_mapping.py`.
 
 from __future__ import annotations
 
-from typing import Any
-
-from service.adapters.calendly_zoom import Invitee, mapped_invitee, registrant_row
+from service.adapters import calendly_zoom as repo
+from service.adapters.calendly_zoom import Invitee, InviteeRegistrant
 from service.adapters.postgres import Connection
 from service.adapters.zoom import ZoomAmbiguous, ZoomClient, ZoomError, ZoomTerminal
 from service.domain.emails import InvalidEmail, zoom_email
 from service.domain.subjects import Subject, SubjectKind
+from service.domain.zoom_objects import SyncState
 from service.services.calendly_zoom_mapping import SYNC_CALENDLY_REGISTRANT, attendee_subject
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
@@ -33,50 +33,28 @@ async def sync_calendly_registrant(runtime: WorkerRuntime, item: OutboxItem) -> 
     zoom = zoom_client(runtime)
     async with runtime.pool.acquire() as conn, conn.transaction():
         await UnitOfWork(conn).lock(attendee_subject(attendee_id))
-        invitee = await mapped_invitee(conn, attendee_id)
+        invitee = await repo.mapped_invitee(conn, attendee_id)
         if invitee is None:
             return
-        row = await registrant_row(conn, attendee_id)
-        known = row if row is not None and row["meeting_id"] == invitee.meeting_id else None
+        row = await repo.registrant_row(conn, attendee_id)
+        known = row if row is not None and row.meeting_id == invitee.meeting_id else None
         try:
             email = zoom_email(invitee.email)
         except InvalidEmail as error:
             await _failed(conn, invitee, [{"code": "email_not_accepted", "message": error.message}])
             return
-        await conn.execute(
-            """
-            INSERT INTO calendly_zoom_registrants AS r (attendee_id, meeting_id, email, state)
-            VALUES ($1, $2, $3, 'in_flight')
-            ON CONFLICT (attendee_id) DO UPDATE
-               SET state = 'in_flight', meeting_id = EXCLUDED.meeting_id, updated_at = now(),
-                   registrant_id = CASE WHEN r.meeting_id = EXCLUDED.meeting_id
-                                        THEN r.registrant_id END,
-                   zoom_status = CASE WHEN r.meeting_id = EXCLUDED.meeting_id
-                                      THEN r.zoom_status END
-            """,
-            attendee_id,
-            invitee.meeting_id,
-            email,
-        )
+        await repo.claim_registrant(conn, attendee_id, invitee.meeting_id, email)
     cause = {"attendee_id": str(attendee_id), "outbox_id": str(item.id)}
     try:
         found = await _bring_in_line(zoom, invitee, email, known, cause)
     except ZoomError as error:
         if not isinstance(error, ZoomAmbiguous):
             async with runtime.pool.acquire() as conn:
-                await conn.execute(
-                    "UPDATE calendly_zoom_registrants SET state = 'pending' WHERE attendee_id = $1",
-                    attendee_id,
-                )
+                await repo.release_registrant(conn, attendee_id)
         raise
     async with runtime.pool.acquire() as conn:
-        await conn.execute(
-            """
-            UPDATE calendly_zoom_registrants
-               SET registrant_id = $2, join_url = $3, zoom_status = $4, state = 'done',
-                   errors = '[]'::jsonb, updated_at = now()
-             WHERE attendee_id = $1
-            """,
+        await repo.registrant_known(
+            conn,
             attendee_id,
             found.id if found else None,
             found.join_url if found else None,
@@ -85,15 +63,22 @@ async def sync_calendly_registrant(runtime: WorkerRuntime, item: OutboxItem) -> 
 
 
 async def _bring_in_line(
-    zoom: ZoomClient, invitee: Invitee, email: str, known: Any, cause: dict[str, str]
+    zoom: ZoomClient,
+    invitee: Invitee,
+    email: str,
+    known: InviteeRegistrant | None,
+    cause: dict[str, str],
 ) -> RegistrantInZoom | None:
     meeting_id = invitee.meeting_id
-    if known is None or known["state"] == "in_flight" or not known["registrant_id"]:
+    if (
+        known is None
+        or known.state is SyncState.IN_FLIGHT
+        or not known.registrant_id
+        or not known.zoom_status
+    ):
         current = await find_registrant(zoom, meeting_id, email, cause)
     else:
-        current = RegistrantInZoom(
-            known["registrant_id"], email, known["zoom_status"], known["join_url"]
-        )
+        current = RegistrantInZoom(known.registrant_id, email, known.zoom_status, known.join_url)
     if not invitee.active:
         if current is not None and current.status == "approved":
             await set_registrant_status(zoom, meeting_id, "cancel", current, cause)
@@ -118,17 +103,7 @@ async def _bring_in_line(
 
 
 async def _failed(conn: Connection, invitee: Invitee, errors: list[dict[str, str]]) -> None:
-    await conn.execute(
-        """
-        INSERT INTO calendly_zoom_registrants AS r (attendee_id, meeting_id, state, errors)
-        VALUES ($1, $2, 'failed', $3)
-        ON CONFLICT (attendee_id) DO UPDATE
-           SET state = 'failed', errors = EXCLUDED.errors, updated_at = now()
-        """,
-        invitee.attendee_id,
-        invitee.meeting_id,
-        errors,
-    )
+    await repo.registrant_failed(conn, invitee.attendee_id, invitee.meeting_id, errors)
     await UnitOfWork(conn).notify(
         "sync_failed",
         f"Calendly invitee {invitee.email} can't be a Zoom registrant: "
@@ -140,7 +115,7 @@ async def _failed(conn: Connection, invitee: Invitee, errors: list[dict[str, str
 
 async def calendly_registrant_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
     attendee_id = Subject.parse(item.subject, SubjectKind.ATTENDEE).number
-    invitee = await mapped_invitee(unit.conn, attendee_id)
+    invitee = await repo.mapped_invitee(unit.conn, attendee_id)
     if invitee is None:
         return
     code = error.code if isinstance(error, ZoomTerminal) else None

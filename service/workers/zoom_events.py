@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from service.adapters import attendance, waiting_commands
 from service.services.course_decisions import course_subject
 from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
@@ -30,10 +31,7 @@ async def handle_meeting_event(unit: UnitOfWork, envelope: dict[str, Any]) -> No
         raise Terminal(
             f"{envelope.get('event')} without a meeting id (payload.object.id)"
         ) from None
-    course_id = await unit.conn.fetchval(
-        "SELECT course_id FROM zoom_meetings WHERE meeting_id = $1 AND deleted_at IS NULL",
-        meeting_id,
-    )
+    course_id = await attendance.live_course_of_meeting(unit.conn, meeting_id)
     if course_id is None:
         return  # not a course meeting of ours
     queued = len(unit.outbox_ids)
@@ -42,7 +40,4 @@ async def handle_meeting_event(unit: UnitOfWork, envelope: dict[str, Any]) -> No
         course_subject(course_id),
         cause={"course_id": course_id, "zoom_event": str(envelope.get("event"))},
     )
-    for outbox_id in unit.outbox_ids[queued:]:
-        await unit.conn.execute(
-            "UPDATE outbox SET not_before = now() + $2 WHERE id = $1", outbox_id, DEBOUNCE
-        )
+    await waiting_commands.delay_commands(unit.conn, unit.outbox_ids[queued:], DEBOUNCE)
