@@ -10,8 +10,8 @@ every invitee of that type. Both only decide; the `sync_calendly_registrant` out
 from __future__ import annotations
 
 from service.adapters import calendly_zoom as repo
+from service.domain.invitee_registrants import needs_zoom_call
 from service.domain.subjects import Subject, SubjectKind
-from service.domain.zoom_objects import RegistrantStatus, SyncState
 from service.services.unit_of_work import UnitOfWork
 
 SYNC_CALENDLY_REGISTRANT = "sync_calendly_registrant"
@@ -28,12 +28,7 @@ async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:
     if invitee is None:
         return
     row = await repo.registrant_row(unit.conn, attendee_id)
-    on_meeting = row is not None and row.meeting_id == invitee.meeting_id
-    approved = on_meeting and row is not None and row.zoom_status == RegistrantStatus.APPROVED
-    if row is not None and row.state is SyncState.FAILED and on_meeting:
-        return  # Zoom refused; mapping the event type again retries
-    in_flight = on_meeting and row is not None and row.state is SyncState.IN_FLIGHT
-    if invitee.active != approved or in_flight:
+    if needs_zoom_call(invitee.active, invitee.meeting_id, row):
         cause = {"attendee_id": str(attendee_id), "meeting_id": str(invitee.meeting_id)}
         await unit.add_command(SYNC_CALENDLY_REGISTRANT, attendee_subject(attendee_id), cause=cause)
 

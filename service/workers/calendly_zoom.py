@@ -12,6 +12,7 @@ from service.adapters.calendly_zoom import Invitee, InviteeRegistrant
 from service.adapters.postgres import Connection
 from service.adapters.zoom import ZoomAmbiguous, ZoomClient, ZoomError, ZoomTerminal
 from service.domain.emails import InvalidEmail, zoom_email
+from service.domain.invitee_registrants import invitee_registrant_body
 from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_objects import SyncState
 from service.services.calendly_zoom_mapping import SYNC_CALENDLY_REGISTRANT, attendee_subject
@@ -85,13 +86,7 @@ async def _bring_in_line(
             return RegistrantInZoom(current.id, email, "cancelled", current.join_url)
         return current
     if current is None:
-        first, _, last = invitee.name.strip().partition(" ")
-        body = {
-            "email": email,
-            "first_name": first or email,
-            "last_name": last,
-            "auto_approve": True,
-        }
+        body = invitee_registrant_body(invitee.name, email)
         added = await zoom.add_registrant(meeting_id, body, cause=cause)
         current = RegistrantInZoom(
             str(added["registrant_id"]), email, "approved", added.get("join_url")
