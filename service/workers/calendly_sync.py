@@ -41,14 +41,14 @@ from service.domain.calendly import (
     scheduled_event_from_rest,
 )
 from service.logs import get_logger
-from service.services.calendly_sync import JOB_NAME
-from service.services.unit_of_work import UnitOfWork
-from service.workers.calendly_events import (
+from service.services.calendly_readings import (
     Change,
     apply_event_reading,
     apply_invitee_reading,
     lock_uris,
 )
+from service.services.calendly_sync import JOB_NAME
+from service.services.unit_of_work import UnitOfWork
 from service.workers.runtime import WorkerRuntime
 
 log = get_logger(__name__)

@@ -8,52 +8,22 @@ there (a lost answer to our POST, or one set in Calendly) is adopted, never crea
 
 Every no-show the service created is kept in `calendly_no_shows_sent`, so the
 `invitee_no_show.*` webhook that reports it back is recognised and changes nothing
-(`is_own_no_show_echo`); other no-show webhooks (set in Calendly) keep their URI on the
-attendee, so undoing the mark here deletes Calendly's no-show too.
+(`service/services/no_show_echo.py`); other no-show webhooks (set in Calendly) keep their URI
+on the attendee, so undoing the mark here deletes Calendly's no-show too.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from service.adapters import no_shows as repo
 from service.adapters.calendly_client import CalendlyClient
 from service.adapters.calendly_errors import CalendlyError, CalendlyRateLimited, CalendlyUnavailable
 from service.adapters.integration_log import PostgresCallRecorder
-from service.adapters.postgres import Connection
 from service.domain.subjects import Subject, SubjectKind
 from service.services.no_show_queue import SYNC_NO_SHOW
 from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-
-
-async def is_own_no_show_echo(
-    conn: Connection, created: bool, payload: Mapping[str, object]
-) -> bool:
-    """Whether an `invitee_no_show.*` webhook reports a no-show this service created or deleted."""
-    if created:
-        # Calendly may report our POST before its answer reached us (then our command is
-        # still in flight and has not stored the URI yet).
-        no_show = payload.get("no_show")
-        uri = no_show.get("uri") if isinstance(no_show, dict) else None
-        return await repo.created_by_us(conn, uri, payload.get("uri"), SYNC_NO_SHOW)
-    # The webhook may overtake our own bookkeeping of the DELETE: what counts is that we sent a
-    # no-show for this invitee and no longer want one.
-    return await repo.deleted_by_us(conn, payload.get("uri"))
-
-
-async def remember_no_show(
-    conn: Connection, invitee_uri: str, payload: Mapping[str, object] | None
-) -> None:
-    """Keep the URI of a no-show set in Calendly (None: it was undone there).
-
-    A person set or undid it in Calendly: that is a mark by hand, which Zoom never overwrites.
-    """
-    no_show = payload.get("no_show") if payload is not None else None
-    uri = no_show.get("uri") if isinstance(no_show, dict) else None
-    await repo.set_in_calendly(conn, invitee_uri, uri if isinstance(uri, str) else None)
 
 
 def _client(runtime: WorkerRuntime, attendee_id: int) -> CalendlyClient:
