@@ -7,6 +7,7 @@ from typing import Any
 
 from service.adapters.sync_jobs import SyncRequest
 from service.domain.reconcile import Drift, DriftKind, RunKind
+from service.domain.sync_jobs import JobStatus
 from service.services.calendly_sync import request_sync
 from service.workers.calendly_sync import RECENT_WINDOW, run_sync
 from service.workers.reconcile.runs import ReconcileNotPossible, recorded
@@ -28,7 +29,7 @@ async def reconcile_calendly(
             since = min(since, check.stopped_at)
         job_id = await request_sync(pool, SyncRequest("since", since), f"reconcile:{run_id}")
         outcome = await run_sync(pool, settings, job_id, runtime.courier)
-        if outcome is None or outcome.status != "succeeded":
+        if outcome is None or outcome.status is not JobStatus.SUCCEEDED:
             error = outcome.error if outcome else "the sync job did not run"
             raise ReconcileNotPossible(f"the Calendly re-read failed: {error}")
         counts = outcome.counts
