@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.adapters.postgres import Connection
+from service.domain.subjects import SubjectKind
 from service.domain.zoom_attendance import AttendanceSource
 
 
@@ -33,12 +34,13 @@ async def created_by_us(
         SELECT EXISTS (SELECT 1 FROM calendly_no_shows_sent
                         WHERE uri = $1 AND deleted_at IS NULL)
             OR EXISTS (SELECT 1 FROM outbox o JOIN calendly_attendees a
-                               ON o.subject = 'no-show:' || a.id
+                               ON o.subject = $4::text || a.id
                         WHERE a.uri = $2 AND o.command = $3 AND o.status = 'in_flight')
         """,
         no_show_uri,
         invitee_uri,
         command,
+        f"{SubjectKind.NO_SHOW}:",
     )
     return bool(found)
 

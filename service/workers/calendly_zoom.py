@@ -14,7 +14,7 @@ from service.adapters.zoom import ZoomAmbiguous, ZoomClient, ZoomError, ZoomTerm
 from service.domain.emails import InvalidEmail, zoom_email
 from service.domain.invitee_registrants import invitee_registrant_body
 from service.domain.subjects import Subject, SubjectKind
-from service.domain.zoom_objects import SyncState
+from service.domain.zoom_objects import RegistrantStatus, SyncState
 from service.services.calendly_zoom_mapping import SYNC_CALENDLY_REGISTRANT, attendee_subject
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
@@ -81,19 +81,19 @@ async def _bring_in_line(
     else:
         current = RegistrantInZoom(known.registrant_id, email, known.zoom_status, known.join_url)
     if not invitee.active:
-        if current is not None and current.status == "approved":
+        if current is not None and current.status == RegistrantStatus.APPROVED:
             await set_registrant_status(zoom, meeting_id, "cancel", current, cause)
-            return RegistrantInZoom(current.id, email, "cancelled", current.join_url)
+            return RegistrantInZoom(current.id, email, RegistrantStatus.CANCELLED, current.join_url)
         return current
     if current is None:
         body = invitee_registrant_body(invitee.name, email)
         added = await zoom.add_registrant(meeting_id, body, cause=cause)
         current = RegistrantInZoom(
-            str(added["registrant_id"]), email, "approved", added.get("join_url")
+            str(added["registrant_id"]), email, RegistrantStatus.APPROVED, added.get("join_url")
         )
-    elif current.status != "approved":
+    elif current.status != RegistrantStatus.APPROVED:
         await set_registrant_status(zoom, meeting_id, "approve", current, cause)
-        current = RegistrantInZoom(current.id, email, "approved", current.join_url)
+        current = RegistrantInZoom(current.id, email, RegistrantStatus.APPROVED, current.join_url)
     return await with_join_url(zoom, meeting_id, current, cause)
 
 
