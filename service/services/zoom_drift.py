@@ -1,14 +1,16 @@
-"""Repairing one course's drift from Zoom: under the course lock, correct our view of Zoom
-where it is wrong, then decide the course, which queues the registrant commands a booking event
-would (docs/architecture.md: "Zoom drift is repaired, never deleted")."""
+"""One course's drift from Zoom: asking for a reconcile when Zoom reports on its meeting, and
+repairing what the reconcile found — under the course lock, correct our view of Zoom where it is
+wrong, then decide the course, which queues the registrant commands a booking event would
+(docs/architecture.md: "Zoom drift is repaired, never deleted")."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 import asyncpg
 
-from service.adapters import calendly_zoom, reconcile_runs, waiting_commands
+from service.adapters import attendance, calendly_zoom, reconcile_runs, waiting_commands
 from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
 from service.domain.booking_events import Booking
 from service.domain.reconcile import (
@@ -27,6 +29,25 @@ from service.services.course_decisions import (
     registrant_goal,
 )
 from service.services.unit_of_work import UnitOfWork
+
+RECONCILE_COURSE = "reconcile_course"
+DEBOUNCE = timedelta(seconds=10)
+
+
+async def request_reconcile(unit: UnitOfWork, meeting_id: int, zoom_event: str) -> None:
+    """Zoom said something about the meeting: reconcile its course a little later, so a burst
+    of events folds into one run (one waiting command per subject). Not a course meeting of
+    ours: nothing."""
+    course_id = await attendance.live_course_of_meeting(unit.conn, meeting_id)
+    if course_id is None:
+        return
+    queued = len(unit.outbox_ids)
+    await unit.add_command(
+        RECONCILE_COURSE,
+        course_subject(course_id),
+        cause={"course_id": course_id, "zoom_event": zoom_event},
+    )
+    await waiting_commands.delay_commands(unit.conn, unit.outbox_ids[queued:], DEBOUNCE)
 
 
 async def repair_course(

@@ -26,12 +26,11 @@ from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_objects import RegistrantStatus
 from service.services.course_decisions import course_subject
 from service.services.unit_of_work import UnitOfWork
-from service.services.zoom_drift import repair_course
+from service.services.zoom_drift import RECONCILE_COURSE, repair_course
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.reconcile.runs import ReconcileNotPossible, recorded
 from service.workers.runtime import WorkerRuntime
 
-RECONCILE_COURSE = "reconcile_course"
 LISTED = (RegistrantStatus.APPROVED, RegistrantStatus.PENDING, RegistrantStatus.DENIED)
 
 
