@@ -9,8 +9,8 @@ from service.adapters.sync_jobs import SyncRequest
 from service.domain.reconcile import Drift, DriftKind, RunKind
 from service.domain.sync_jobs import JobStatus
 from service.services.calendly_sync import request_sync
+from service.services.reconcile_runs import ReconcileNotPossible, recorded
 from service.workers.calendly_sync import RECENT_WINDOW, run_sync
-from service.workers.reconcile.runs import ReconcileNotPossible, recorded
 from service.workers.reconcile.subscription import Action, SubscriptionCheck, ensure_subscription
 from service.workers.runtime import WorkerRuntime
 

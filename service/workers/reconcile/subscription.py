@@ -19,7 +19,7 @@ from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.work_items import notify
 from service.config import Settings
 from service.logs import get_logger
-from service.workers.reconcile.runs import ReconcileNotPossible
+from service.services.reconcile_runs import ReconcileNotPossible
 
 log = get_logger(__name__)
 

@@ -25,10 +25,10 @@ from service.domain.reconcile import (
 from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_objects import RegistrantStatus
 from service.services.course_decisions import course_subject
+from service.services.reconcile_runs import ReconcileNotPossible, recorded
 from service.services.unit_of_work import UnitOfWork
 from service.services.zoom_drift import RECONCILE_COURSE, repair_course
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
-from service.workers.reconcile.runs import ReconcileNotPossible, recorded
 from service.workers.runtime import WorkerRuntime
 
 LISTED = (RegistrantStatus.APPROVED, RegistrantStatus.PENDING, RegistrantStatus.DENIED)

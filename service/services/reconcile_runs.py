@@ -1,4 +1,5 @@
-"""Reconcile runs: one `reconcile_runs` row per run, with its drift counts and report."""
+"""Reconcile runs, the bookkeeping use case: one `reconcile_runs` row per run, with its drift
+counts and report, and its failure kept on it."""
 
 from __future__ import annotations
 
