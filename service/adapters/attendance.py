@@ -290,3 +290,27 @@ async def candidate_meetings(conn: Connection, since: datetime) -> list[int]:
         since,
     )
     return [int(r["meeting_id"]) for r in rows]
+
+
+async def requeue_import(conn: Connection, uuid: str) -> None:
+    """The instance's import is wanted again: pending, with Zoom's list not yet asked for."""
+    await conn.execute(
+        "UPDATE attendance_imports SET status = $2, not_ready_checks = 0 WHERE uuid = $1",
+        uuid,
+        ImportStatus.PENDING,
+    )
+
+
+async def set_started_at(conn: Connection, import_id: int, started_at: datetime | None) -> None:
+    await conn.execute(
+        "UPDATE attendance_imports SET started_at = $2 WHERE id = $1", import_id, started_at
+    )
+
+
+async def live_course_of_meeting(conn: Connection, meeting_id: int) -> str | None:
+    """The course whose live (not deleted) Zoom meeting this is."""
+    course_id: str | None = await conn.fetchval(
+        "SELECT course_id FROM zoom_meetings WHERE meeting_id = $1 AND deleted_at IS NULL",
+        meeting_id,
+    )
+    return course_id

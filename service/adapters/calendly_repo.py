@@ -223,3 +223,10 @@ async def record_attendance_change(
         attended,
         changed_by,
     )
+
+
+async def attendee_user_id(conn: Connection, attendee_id: int) -> str | None:
+    user_id: str | None = await conn.fetchval(
+        "SELECT user_id FROM calendly_attendees WHERE id = $1", attendee_id
+    )
+    return user_id

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from service.adapters.postgres import Connection
+from service.domain.sync_jobs import JobStatus
 
 CALENDLY = "calendly"
 LAST_SYNC_KEY = "calendly.last_sync_time"
@@ -54,11 +55,13 @@ async def start_job(conn: Connection, job_id: uuid.UUID) -> SyncRequest | None:
     """Mark a queued job running; None if it is unknown or already ran (a redelivered message)."""
     row = await conn.fetchrow(
         """
-        UPDATE sync_jobs SET status = 'running', started_at = now()
-         WHERE id = $1 AND status = 'queued'
+        UPDATE sync_jobs SET status = $2, started_at = now()
+         WHERE id = $1 AND status = $3
         RETURNING mode, since
         """,
         job_id,
+        JobStatus.RUNNING,
+        JobStatus.QUEUED,
     )
     return SyncRequest(row["mode"], row["since"]) if row else None
 
@@ -78,7 +81,7 @@ async def finish_job(conn: Connection, job_id: uuid.UUID, counts: SyncCounts) ->
     """Succeeded: store the counts and move `last_sync_time` forward (never back)."""
     finished: datetime = await conn.fetchval(
         """
-        UPDATE sync_jobs SET status = 'succeeded', finished_at = now(),
+        UPDATE sync_jobs SET status = $5, finished_at = now(),
                synced = $2, new = $3, updated = $4
          WHERE id = $1
         RETURNING finished_at
@@ -87,6 +90,7 @@ async def finish_job(conn: Connection, job_id: uuid.UUID, counts: SyncCounts) ->
         counts.synced,
         counts.new,
         counts.updated,
+        JobStatus.SUCCEEDED,
     )
     await conn.execute(
         """
@@ -102,9 +106,10 @@ async def finish_job(conn: Connection, job_id: uuid.UUID, counts: SyncCounts) ->
 
 async def fail_job(conn: Connection, job_id: uuid.UUID, error: str) -> None:
     await conn.execute(
-        "UPDATE sync_jobs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1",
+        "UPDATE sync_jobs SET status = $3, finished_at = now(), error = $2 WHERE id = $1",
         job_id,
         error,
+        JobStatus.FAILED,
     )
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from service.adapters.postgres import Connection
 from service.domain.booking_events import User
 from service.domain.calendly_payloads import CalendlyStatus
-from service.domain.pipeline import PipelineStatus, next_status
+from service.domain.pipeline import LinkedAttendance, PipelineStatus, Transition
 from service.domain.users import search_key
 
 
+@dataclass(frozen=True)
 class _Attendance:
-    def __init__(self, status: str, attended: bool | None) -> None:
-        self.status = CalendlyStatus(status)
-        self.attended = attended
+    status: CalendlyStatus
+    attended: bool | None
 
 
 async def upsert_user(conn: Connection, user: User) -> bool:
@@ -69,26 +71,24 @@ async def link_by_email(conn: Connection, attendee_id: int) -> str | None:
     return user_id
 
 
-async def refresh_pipeline(conn: Connection, user_id: str, trigger: str) -> PipelineStatus | None:
-    """Move the teacher's pipeline to what their linked attendees call for; record why.
-
-    Returns the new status when it changed. Callers hold the lock of the change that
-    triggered this (the attendee's); the user row is locked here so two changes to one
-    teacher's attendees decide one after the other.
-    """
+async def lock_pipeline(conn: Connection, user_id: str) -> PipelineStatus | None:
+    """The teacher's status, the row locked until commit; None for an unknown user."""
     current = await conn.fetchval(
         "SELECT pipeline_status FROM users WHERE id = $1 FOR UPDATE", user_id
     )
-    if current is None:
-        return None
+    return PipelineStatus(current) if current is not None else None
+
+
+async def linked_attendances(conn: Connection, user_id: str) -> list[LinkedAttendance]:
     rows = await conn.fetch(
         "SELECT status, attended FROM calendly_attendees WHERE user_id = $1", user_id
     )
-    transition = next_status(
-        PipelineStatus(current), [_Attendance(r["status"], r["attended"]) for r in rows]
-    )
-    if transition is None:
-        return None
+    return [_Attendance(CalendlyStatus(r["status"]), r["attended"]) for r in rows]
+
+
+async def record_transition(
+    conn: Connection, user_id: str, transition: Transition, trigger: str
+) -> None:
     await conn.execute(
         "UPDATE users SET pipeline_status = $2, updated_at = now() WHERE id = $1",
         user_id,
@@ -104,4 +104,3 @@ async def refresh_pipeline(conn: Connection, user_id: str, trigger: str) -> Pipe
         int(transition.to_status),
         f"{transition.cause} ({trigger})",
     )
-    return transition.to_status

@@ -16,8 +16,8 @@ from typing import Any
 from service.adapters.broker import Courier, create_broker
 from service.adapters.calendly_errors import CalendlyError
 from service.config import Settings
+from service.services.reconcile_runs import ReconcileNotPossible
 from service.workers.reconcile import reconcile, watch_subscription
-from service.workers.reconcile.runs import ReconcileNotPossible
 from service.workers.runtime import LazyRuntime
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from service.adapters import attendance as repo
-from service.adapters import attendee_admin, teachers
+from service.adapters import attendee_admin
 from service.config import Settings
 from service.domain.zoom_attendance import AttendanceRules, AttendanceSource, zoom_mark
 from service.services.no_show_queue import attendance_changed
+from service.services.pipeline import refresh_pipeline
 from service.services.unit_of_work import UnitOfWork
 
 
@@ -47,7 +48,7 @@ async def apply_event_marks(unit: UnitOfWork, rules: AttendanceRules, event: Any
     await repo.set_zoom_marks(conn, marks)
     changed = [r for r in rows if marks[r["id"]].changed]
     for teacher in sorted({r["user_id"] for r in changed if r["user_id"]}):
-        await teachers.refresh_pipeline(conn, teacher, "attendance imported from Zoom")
+        await refresh_pipeline(conn, teacher, "attendance imported from Zoom")
     if rules.push_no_shows:
         await attendance_changed(unit, [r["id"] for r in changed])
     return len(changed)

@@ -18,6 +18,7 @@ from service.config import Settings
 from service.domain.attendance import AttendanceUpdate
 from service.services.errors import Conflict, Invalid, NotFound
 from service.services.no_show_queue import attendance_changed
+from service.services.pipeline import refresh_pipeline
 from service.services.unit_of_work import UnitOfWork
 
 BIGINT_MAX = 2**63 - 1
@@ -39,7 +40,7 @@ async def add_manual(
         attendee_id = await attendee_admin.create_manual(conn, event_id, name, email)
         user_id = await teachers.link_by_email(conn, attendee_id)
         if user_id is not None:
-            await teachers.refresh_pipeline(conn, user_id, f"attendee {attendee_id} added by {by}")
+            await refresh_pipeline(conn, user_id, f"attendee {attendee_id} added by {by}")
         [created] = await webinars.attendees_by_id(conn, [attendee_id])
     return created
 
@@ -66,7 +67,7 @@ async def edit(
             linked = await teachers.link_by_email(conn, attendee_id)  # a corrected email
         trigger = f"attendee {attendee_id} edited by {by}"
         for teacher in sorted({u for u in (before["user_id"], linked) if u is not None}):
-            await teachers.refresh_pipeline(conn, teacher, trigger)
+            await refresh_pipeline(conn, teacher, trigger)
         [edited] = await webinars.attendees_by_id(conn, [attendee_id])
     return edited
 
@@ -113,7 +114,7 @@ async def _mark(
         )
         trigger = f"attendance set by {by}"
         for teacher in sorted({row["user_id"] for row in found.values() if row["user_id"]}):
-            await teachers.refresh_pipeline(conn, teacher, trigger)
+            await refresh_pipeline(conn, teacher, trigger)
         if push_no_shows:
             await attendance_changed(unit, ids)
         return unit, await webinars.attendees_by_id(conn, ids)

@@ -10,13 +10,15 @@ every invitee of that type. Both only decide; the `sync_calendly_registrant` out
 from __future__ import annotations
 
 from service.adapters import calendly_zoom as repo
+from service.domain.invitee_registrants import needs_zoom_call
+from service.domain.subjects import Subject, SubjectKind
 from service.services.unit_of_work import UnitOfWork
 
 SYNC_CALENDLY_REGISTRANT = "sync_calendly_registrant"
 
 
 def attendee_subject(attendee_id: int) -> str:
-    return f"attendee:{attendee_id}"
+    return str(Subject(SubjectKind.ATTENDEE, str(attendee_id)))
 
 
 async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:
@@ -26,11 +28,7 @@ async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:
     if invitee is None:
         return
     row = await repo.registrant_row(unit.conn, attendee_id)
-    on_meeting = row is not None and row["meeting_id"] == invitee.meeting_id
-    approved = on_meeting and row["zoom_status"] == "approved"
-    if row is not None and row["state"] == "failed" and on_meeting:
-        return  # Zoom refused; mapping the event type again retries
-    if invitee.active != approved or (on_meeting and row["state"] == "in_flight"):
+    if needs_zoom_call(invitee.active, invitee.meeting_id, row):
         cause = {"attendee_id": str(attendee_id), "meeting_id": str(invitee.meeting_id)}
         await unit.add_command(SYNC_CALENDLY_REGISTRANT, attendee_subject(attendee_id), cause=cause)
 

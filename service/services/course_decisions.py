@@ -24,6 +24,7 @@ from service.domain.emails import InvalidEmail, zoom_email
 from service.domain.hosting import host_person, host_zoom_user, same_zoom_user
 from service.domain.recurrence import Recurrence
 from service.domain.registrants import RegistrantState, booking_problems, desired_registrant_state
+from service.domain.subjects import Subject, SubjectKind
 from service.domain.validation_errors import ValidationError
 from service.domain.zoom_meeting import MeetingSpec, meeting_changes, meeting_shape
 from service.services.unit_of_work import UnitOfWork
@@ -34,11 +35,11 @@ SYNC_REGISTRANT = "sync_registrant"
 
 
 def course_subject(course_id: str) -> str:
-    return f"course:{course_id}"
+    return str(Subject(SubjectKind.COURSE, course_id))
 
 
 def booking_subject(booking_id: str) -> str:
-    return f"booking:{booking_id}"
+    return str(Subject(SubjectKind.BOOKING, booking_id))
 
 
 def spec_from_body(body: dict[str, Any]) -> MeetingSpec:

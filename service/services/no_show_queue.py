@@ -5,13 +5,14 @@ here that the attendee's no-show must follow; `service/workers/no_shows.py` send
 from __future__ import annotations
 
 from service.adapters import attendee_admin
+from service.domain.subjects import Subject, SubjectKind
 from service.services.unit_of_work import UnitOfWork
 
 SYNC_NO_SHOW = "sync_calendly_no_show"
 
 
 def no_show_subject(attendee_id: int) -> str:
-    return f"no-show:{attendee_id}"
+    return str(Subject(SubjectKind.NO_SHOW, str(attendee_id)))
 
 
 async def attendance_changed(unit: UnitOfWork, attendee_ids: list[int]) -> None:

@@ -1,10 +1,11 @@
 """Importing who attended a Zoom meeting instance (CONTRACT §7).
 
 `meeting.ended` (inbox), the nightly sweep and `webinar-sync attendance import` all end in
-`request_import`: an `attendance_imports` row for the instance UUID and one outbox command
-`import_attendance` on the subject `zoom-instance:{uuid}`. The command reads every page of
-`/past_meetings/{uuid}/participants` through the shared Zoom client (rate limiter medium,
-integration log, failure classes) and applies the result in one transaction.
+`request_import` (`service/services/attendance_import.py`): an `attendance_imports` row for
+the instance UUID and one outbox command `import_attendance` on the subject
+`zoom-instance:{uuid}`. The command reads every page of `/past_meetings/{uuid}/participants`
+through the shared Zoom client (rate limiter medium, integration log, failure classes);
+`apply_participants` applies it in one transaction.
 
 Zoom fills the list late: "not found" or an empty list is waited for (a deferral, which spends
 no attempt) with growing pauses, until two hours after the meeting ended; then the import
@@ -14,59 +15,32 @@ fails, goes to the dead letters and can be replayed.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from service.adapters import attendance as repo
-from service.adapters.zoom import ZoomDeferred, ZoomTerminal
+from service.adapters.zoom import ZoomDeferred, ZoomParticipantsNotReady
+from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_attendance import (
     ImportStatus,
-    match_instance,
     parse_instant,
     parse_participant,
     unknown_meeting_wait,
 )
-from service.services.attendance_marks import apply_event_marks, attendance_rules
+from service.services.attendance_import import (
+    IMPORT_ATTENDANCE,
+    apply_participants,
+    request_import,
+)
+from service.services.attendance_marks import attendance_rules
 from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Deferred, Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
 from service.workers.zoom_commands.common import zoom_client
 
-IMPORT_ATTENDANCE = "import_attendance"
 NOT_READY_FOR = timedelta(hours=2)
 FIRST_WAIT = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(minutes=10)
-# "Meeting does not exist / has expired" and "meeting has not ended": Zoom has no list yet.
-NOT_READY_CODES = frozenset({3001, 3000, 12702})
-
-
-def instance_subject(uuid: str) -> str:
-    return f"zoom-instance:{uuid}"
-
-
-async def request_import(
-    unit: UnitOfWork,
-    meeting_id: int,
-    *,
-    uuid: str,
-    started_at: datetime | None,
-    ended_at: datetime | None,
-    cause: str,
-) -> bool:
-    """Queue the import of one instance unless it is done; True when queued."""
-    _, status = await repo.register_instance(unit.conn, meeting_id, uuid, started_at, ended_at)
-    if status == ImportStatus.DONE:
-        return False
-    await unit.conn.execute(
-        "UPDATE attendance_imports SET status = 'pending', not_ready_checks = 0 WHERE uuid = $1",
-        uuid,
-    )
-    await unit.add_command(
-        IMPORT_ATTENDANCE,
-        instance_subject(uuid),
-        cause={"meeting_id": str(meeting_id), "uuid": uuid, "trigger": cause},
-    )
-    return True
 
 
 async def handle_meeting_ended(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
@@ -110,7 +84,7 @@ def _wait(checks: int) -> timedelta:
     return min(LONGEST_WAIT, wait)
 
 
-async def _not_ready(runtime: WorkerRuntime, row: Any, reason: str) -> None:
+async def _not_ready(runtime: WorkerRuntime, row: Any, reason: str) -> NoReturn:
     """Wait for Zoom (a deferral) while the meeting ended less than two hours ago."""
     async with runtime.pool.acquire() as conn:
         checks = await repo.not_ready(conn, row["id"], reason)
@@ -122,7 +96,7 @@ async def _not_ready(runtime: WorkerRuntime, row: Any, reason: str) -> None:
 
 
 async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
-    uuid = item.subject.removeprefix("zoom-instance:")
+    uuid = Subject.parse(item.subject, SubjectKind.ZOOM_INSTANCE).key
     async with runtime.pool.acquire() as conn:
         row = await repo.load_import(conn, uuid)
     if row is None or row["status"] == ImportStatus.DONE:
@@ -131,51 +105,18 @@ async def import_attendance(runtime: WorkerRuntime, item: OutboxItem) -> None:
     cause = {"meeting_id": str(row["meeting_id"]), "uuid": uuid, "outbox_id": str(item.id)}
     try:
         answer = await zoom.list_past_participants(uuid, cause=cause)
-    except ZoomTerminal as error:
-        if error.code in NOT_READY_CODES:
-            await _not_ready(runtime, row, str(error))
-        raise
+    except ZoomParticipantsNotReady as error:
+        await _not_ready(runtime, row, str(error))
     if not answer.rows:
         await _not_ready(runtime, row, "Zoom listed no participants")
     parsed = [p for p in (parse_participant(raw) for raw in answer.rows) if p is not None]
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        unit = UnitOfWork(conn)
-        await unit.lock(instance_subject(uuid))
-        row = await repo.load_import(conn, uuid, for_update=True)
-        if row is None or row["status"] == ImportStatus.DONE:
-            return
-        started = row["started_at"] or min((p.join_time for p in parsed), default=None)
-        course_id = await repo.course_of_meeting(conn, row["meeting_id"])
-        event = None
-        if course_id is None and started is not None:
-            event = await repo.event_for_instance(conn, row["meeting_id"], started)
-        if course_id is not None:
-            registered = await repo.course_registrations(conn, course_id)
-        elif event is not None:
-            registered = await repo.event_registrations(conn, event["id"])
-        else:
-            registered = []
-        result = match_instance(parsed, registered)
-        await conn.execute(
-            "UPDATE attendance_imports SET started_at = $2 WHERE id = $1", row["id"], started
-        )
-        await repo.save_result(
-            conn,
-            row["id"],
-            course_id=course_id,
-            event_id=event["id"] if event else None,
-            seconds=result.seconds,
-            unmatched=result.unmatched,
-            participants=result.participants,
-            pages=answer.pages,
-        )
-        if event is not None:
-            await apply_event_marks(unit, attendance_rules(runtime.settings), event)
-    await runtime.courier.send_outbox(unit.outbox_ids)
+    rules = attendance_rules(runtime.settings)
+    outbox_ids = await apply_participants(runtime.pool, uuid, parsed, answer.pages, rules)
+    await runtime.courier.send_outbox(outbox_ids)
 
 
 async def import_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
-    uuid = item.subject.removeprefix("zoom-instance:")
+    uuid = Subject.parse(item.subject, SubjectKind.ZOOM_INSTANCE).key
     await repo.mark_failed(unit.conn, uuid, str(error)[:2000])
     await unit.notify(
         "attendance_import_failed",

@@ -13,8 +13,8 @@ from typing import Any
 from service.adapters import attendance as repo
 from service.adapters.zoom import ZoomTerminal
 from service.domain.zoom_attendance import parse_instant
+from service.services.attendance_import import request_import
 from service.services.unit_of_work import UnitOfWork
-from service.workers.attendance_import import request_import
 from service.workers.runtime import WorkerRuntime
 from service.workers.zoom_commands.common import zoom_client
 

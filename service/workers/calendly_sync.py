@@ -40,15 +40,16 @@ from service.domain.calendly import (
     invitee_from_rest,
     scheduled_event_from_rest,
 )
+from service.domain.sync_jobs import JobStatus
 from service.logs import get_logger
-from service.services.calendly_sync import JOB_NAME
-from service.services.unit_of_work import UnitOfWork
-from service.workers.calendly_events import (
+from service.services.calendly_readings import (
     Change,
     apply_event_reading,
     apply_invitee_reading,
     lock_uris,
 )
+from service.services.calendly_sync import JOB_NAME
+from service.services.unit_of_work import UnitOfWork
 from service.workers.runtime import WorkerRuntime
 
 log = get_logger(__name__)
@@ -62,7 +63,7 @@ class SyncNotPossible(Exception):
 
 @dataclass(frozen=True)
 class SyncOutcome:
-    status: str  # succeeded | failed
+    status: JobStatus  # succeeded | failed
     counts: SyncCounts
     error: str | None = None
 
@@ -132,7 +133,7 @@ async def run_sync(
                 details={"problems": run.skipped[:100]},
             )
     log.info("calendly sync succeeded", job_id=str(job_id), **vars(counts))
-    return SyncOutcome("succeeded", counts)
+    return SyncOutcome(JobStatus.SUCCEEDED, counts)
 
 
 def _client(pool: asyncpg.Pool, settings: Settings, job_id: uuid.UUID) -> CalendlyClient:
@@ -218,4 +219,4 @@ async def _fail(
             details={"job_id": str(job_id), "synced": counts.synced},
         )
     log.warning("calendly sync failed", job_id=str(job_id), error=message)
-    return SyncOutcome("failed", counts, message)
+    return SyncOutcome(JobStatus.FAILED, counts, message)

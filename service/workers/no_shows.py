@@ -8,77 +8,22 @@ there (a lost answer to our POST, or one set in Calendly) is adopted, never crea
 
 Every no-show the service created is kept in `calendly_no_shows_sent`, so the
 `invitee_no_show.*` webhook that reports it back is recognised and changes nothing
-(`is_own_no_show_echo`); other no-show webhooks (set in Calendly) keep their URI on the
-attendee, so undoing the mark here deletes Calendly's no-show too.
+(`service/services/no_show_echo.py`); other no-show webhooks (set in Calendly) keep their URI
+on the attendee, so undoing the mark here deletes Calendly's no-show too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
+from service.adapters import no_shows as repo
 from service.adapters.calendly_client import CalendlyClient
 from service.adapters.calendly_errors import CalendlyError, CalendlyRateLimited, CalendlyUnavailable
 from service.adapters.integration_log import PostgresCallRecorder
-from service.adapters.postgres import Connection
+from service.domain.subjects import Subject, SubjectKind
 from service.services.no_show_queue import SYNC_NO_SHOW
 from service.services.unit_of_work import UnitOfWork
 from service.workers.failures import Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-
-
-async def is_own_no_show_echo(
-    conn: Connection, created: bool, payload: Mapping[str, object]
-) -> bool:
-    """Whether an `invitee_no_show.*` webhook reports a no-show this service created or deleted."""
-    if created:
-        # Calendly may report our POST before its answer reached us (then our command is
-        # still in flight and has not stored the URI yet).
-        no_show = payload.get("no_show")
-        uri = no_show.get("uri") if isinstance(no_show, dict) else None
-        found = await conn.fetchval(
-            """
-            SELECT EXISTS (SELECT 1 FROM calendly_no_shows_sent
-                            WHERE uri = $1 AND deleted_at IS NULL)
-                OR EXISTS (SELECT 1 FROM outbox o JOIN calendly_attendees a
-                                   ON o.subject = 'no-show:' || a.id
-                            WHERE a.uri = $2 AND o.command = $3 AND o.status = 'in_flight')
-            """,
-            uri,
-            payload.get("uri"),
-            SYNC_NO_SHOW,
-        )
-        return bool(found)
-    # The webhook may overtake our own bookkeeping of the DELETE: what counts is that we sent a
-    # no-show for this invitee and no longer want one.
-    found = await conn.fetchval(
-        """
-        SELECT true FROM calendly_no_shows_sent s JOIN calendly_attendees a ON a.id = s.attendee_id
-         WHERE a.uri = $1 AND a.attended IS DISTINCT FROM false
-         LIMIT 1
-        """,
-        payload.get("uri"),
-    )
-    return bool(found)
-
-
-async def remember_no_show(
-    conn: Connection, invitee_uri: str, payload: Mapping[str, object] | None
-) -> None:
-    """Keep the URI of a no-show set in Calendly (None: it was undone there).
-
-    A person set or undid it in Calendly: that is a mark by hand, which Zoom never overwrites.
-    """
-    no_show = payload.get("no_show") if payload is not None else None
-    uri = no_show.get("uri") if isinstance(no_show, dict) else None
-    await conn.execute(
-        """
-        UPDATE calendly_attendees SET no_show_uri = $2, attendance_source = 'manual'
-         WHERE uri = $1
-        """,
-        invitee_uri,
-        uri if isinstance(uri, str) else None,
-    )
 
 
 def _client(runtime: WorkerRuntime, attendee_id: int) -> CalendlyClient:
@@ -95,23 +40,23 @@ def _client(runtime: WorkerRuntime, attendee_id: int) -> CalendlyClient:
 async def sync_no_show(runtime: WorkerRuntime, item: OutboxItem) -> None:
     if not runtime.settings.push_no_shows:
         return
-    attendee_id = int(item.subject.removeprefix("no-show:"))
+    attendee_id = Subject.parse(item.subject, SubjectKind.NO_SHOW).number
     async with runtime.pool.acquire() as conn:
-        row = await conn.fetchrow(
-            "SELECT uri, attended, no_show_uri FROM calendly_attendees WHERE id = $1", attendee_id
-        )
-    if row is None or row["uri"] is None:
+        wish = await repo.load_wish(conn, attendee_id)
+    if wish is None or wish.invitee_uri is None:
         return
-    wants_no_show = row["attended"] is False
-    if wants_no_show == (row["no_show_uri"] is not None):
+    wants_no_show = wish.attended is False
+    if wants_no_show == (wish.no_show_uri is not None):
         return
     async with _client(runtime, attendee_id) as calendly:
         try:
             if wants_no_show:
-                await _create(runtime, calendly, attendee_id, row["uri"])
+                await _create(runtime, calendly, attendee_id, wish.invitee_uri)
             else:
-                await calendly.delete_no_show(row["no_show_uri"])
-                await _deleted(runtime, attendee_id, row["no_show_uri"])
+                assert wish.no_show_uri is not None
+                await calendly.delete_no_show(wish.no_show_uri)
+                async with runtime.pool.acquire() as conn, conn.transaction():
+                    await repo.deleted(conn, attendee_id, wish.no_show_uri)
         except (CalendlyRateLimited, CalendlyUnavailable):
             raise  # retried with back-off by the outbox
         except CalendlyError as error:
@@ -128,36 +73,14 @@ async def _create(
     else:
         uri = str((await calendly.create_no_show(invitee_uri))["uri"])
     async with runtime.pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            """
-            INSERT INTO calendly_no_shows_sent (uri, attendee_id) VALUES ($1, $2)
-            ON CONFLICT (uri) DO NOTHING
-            """,
-            uri,
-            attendee_id,
-        )
-        await conn.execute(
-            "UPDATE calendly_attendees SET no_show_uri = $2 WHERE id = $1", attendee_id, uri
-        )
+        await repo.sent(conn, attendee_id, uri)
     # Changed again meanwhile? A command queued by that change waits for this one, then undoes.
-
-
-async def _deleted(runtime: WorkerRuntime, attendee_id: int, uri: str) -> None:
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            "UPDATE calendly_no_shows_sent SET deleted_at = now() WHERE uri = $1", uri
-        )
-        await conn.execute(
-            "UPDATE calendly_attendees SET no_show_uri = NULL WHERE id = $1 AND no_show_uri = $2",
-            attendee_id,
-            uri,
-        )
 
 
 async def no_show_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
     await unit.notify(
         "sync_failed",
-        f"Calendly no-show of attendee {item.subject.removeprefix('no-show:')} "
+        f"Calendly no-show of attendee {Subject.parse(item.subject, SubjectKind.NO_SHOW).key} "
         f"could not be brought in line: {error}",
         subject=item.subject,
     )

@@ -9,15 +9,11 @@ subject) and never runs alongside a meeting command of the same course.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from service.services.course_decisions import course_subject
 from service.services.unit_of_work import UnitOfWork
+from service.services.zoom_drift import request_reconcile
 from service.workers.failures import Terminal
-from service.workers.reconcile.zoom import RECONCILE_COURSE
-
-DEBOUNCE = timedelta(seconds=10)
 
 
 async def handle_meeting_event(unit: UnitOfWork, envelope: dict[str, Any]) -> None:
@@ -30,19 +26,4 @@ async def handle_meeting_event(unit: UnitOfWork, envelope: dict[str, Any]) -> No
         raise Terminal(
             f"{envelope.get('event')} without a meeting id (payload.object.id)"
         ) from None
-    course_id = await unit.conn.fetchval(
-        "SELECT course_id FROM zoom_meetings WHERE meeting_id = $1 AND deleted_at IS NULL",
-        meeting_id,
-    )
-    if course_id is None:
-        return  # not a course meeting of ours
-    queued = len(unit.outbox_ids)
-    await unit.add_command(
-        RECONCILE_COURSE,
-        course_subject(course_id),
-        cause={"course_id": course_id, "zoom_event": str(envelope.get("event"))},
-    )
-    for outbox_id in unit.outbox_ids[queued:]:
-        await unit.conn.execute(
-            "UPDATE outbox SET not_before = now() + $2 WHERE id = $1", outbox_id, DEBOUNCE
-        )
+    await request_reconcile(unit, meeting_id, str(envelope.get("event")))

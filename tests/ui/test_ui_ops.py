@@ -21,7 +21,7 @@ async def _open_letter(pool: asyncpg.Pool, host: str) -> int:
 
 
 async def test_a_failed_course_shows_zooms_message_verbatim(
-    open_page: Open, admin_token: str, refuse: Refuse, zoom: Sandbox
+    open_page: Open, admin_token: str, refuse: Refuse, zoom: Sandbox, pool: asyncpg.Pool
 ) -> None:
     course_id, host = await refuse()
     message = f"User {host} not exist or not belong to this account."
@@ -47,12 +47,22 @@ async def test_a_failed_course_shows_zooms_message_verbatim(
     await page.get_by_role("button", name="Sync now").click()
     await expect(page.get_by_role("status")).to_contain_text("Zoom commands queued")
     await eventually(lambda: _meetings(zoom, host), within=20)
+    await eventually(lambda: _decided(pool, course_id))
     await page.reload()
     await expect(page.get_by_text("OK", exact=True)).to_be_visible(timeout=10_000)
 
 
 async def _meetings(zoom: Sandbox, host: str) -> bool:
     return bool(zoom.meetings(host))
+
+
+async def _decided(pool: asyncpg.Pool, course_id: str) -> bool:
+    """The course decision after the meeting's create (its own transaction) has committed."""
+    status = await pool.fetchval(
+        "SELECT sync_status FROM zoom_meetings WHERE course_id = $1 AND meeting_id IS NOT NULL",
+        course_id,
+    )
+    return status not in (None, "pending")
 
 
 async def test_replay_of_a_dead_letter_reaches_the_sandbox_zoom(

@@ -32,6 +32,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_aft
 from tenacity.wait import wait_random_exponential
 
 from service.adapters.vendor_calls import CallRecorder, VendorCall
+from service.adapters.zoom import errors
 from service.adapters.zoom.answers import (
     Json,
     MeetingId,
@@ -151,7 +152,11 @@ class ZoomClient:
         """POST /meetings/{id}/registrants (Light; 3 per registrant and day: never blindly redo)."""
         params = {"occurrence_ids": ",".join(occurrence_ids)} if occurrence_ids else {}
         path = f"{meeting_path(meeting_id)}/registrants"
-        return await self._json(ZoomRequest("POST", path, LIGHT, cause, params=params, body=body))
+        request = ZoomRequest("POST", path, LIGHT, cause, params=params, body=body)
+        try:
+            return await self._json(request)
+        except ZoomTerminal as error:
+            raise errors.add_registrant_refusal(error) from error.__cause__
 
     async def list_registrants(
         self, meeting_id: MeetingId, status: str = "approved", *, cause: Mapping[str, str]
@@ -171,11 +176,14 @@ class ZoomClient:
         path = f"/past_meetings/{instance_segment(instance_uuid)}/participants"
         pages: list[int] = []
         try:
-            rows = await self._every_page(path, "participants", {}, cause, pages)
+            try:
+                rows = await self._every_page(path, "participants", {}, cause, pages)
+            except ZoomTerminal as error:
+                if error.status != 400 or not pages:
+                    raise
+                rows = await self._every_page(path, "participants", {}, cause, pages)
         except ZoomTerminal as error:
-            if error.status != 400 or not pages:
-                raise
-            rows = await self._every_page(path, "participants", {}, cause, pages)
+            raise errors.participants_refusal(error) from error.__cause__
         return PastParticipants(rows, len(pages))
 
     async def list_past_instances(
@@ -310,7 +318,7 @@ class ZoomClient:
             )
         if status >= 500:
             raise ZoomRetryable(text, status=status, code=code)
-        raise ZoomTerminal(status, code, text)
+        raise errors.terminal(status, code, text)
 
     async def _follow_rate_limit(
         self, request: ZoomRequest, response: httpx.Response

@@ -80,3 +80,51 @@ class ZoomAmbiguous(ZoomError):
     Repeating it blindly could spend a daily quota twice or create a duplicate; the caller must
     look the object up in Zoom before deciding to try again.
     """
+
+
+class ZoomNotFound(ZoomTerminal):
+    """The meeting (or registrant) does not exist or has expired: HTTP 404 or Zoom code 3001."""
+
+
+class ZoomMeetingEnded(ZoomTerminal):
+    """The meeting has ended, so Zoom refuses to delete it (code 3007)."""
+
+
+class ZoomParticipantsNotReady(ZoomTerminal):
+    """Zoom has no participant list for the instance yet (the meeting is unknown to the report
+    or has not ended: codes 3001, 3000, 12702); it fills the list late."""
+
+
+class ZoomRegistrantRefused(ZoomTerminal):
+    """Zoom refused to add a registrant (code 3000): it keeps a cancelled one as denied and
+    will not add that email again."""
+
+
+MEETING_NOT_FOUND = 3001
+MEETING_ENDED = 3007
+# "Meeting does not exist / has expired" and "meeting has not ended": no participant list yet.
+PARTICIPANTS_NOT_READY = frozenset({MEETING_NOT_FOUND, 3000, 12702})
+REGISTRANT_REFUSED = 3000  # on an add: Zoom keeps the cancelled registrant as denied
+
+
+def terminal(status: int | None, code: int | None, message: str) -> ZoomTerminal:
+    """The refusal as the most precise class that holds for every endpoint."""
+    if status == 404 or code == MEETING_NOT_FOUND:
+        return ZoomNotFound(status, code, message)
+    if code == MEETING_ENDED:
+        return ZoomMeetingEnded(status, code, message)
+    return ZoomTerminal(status, code, message)
+
+
+def participants_refusal(error: ZoomTerminal) -> ZoomTerminal:
+    """A refusal of `/past_meetings/{uuid}/participants`, as precisely as it can be said."""
+    if error.code in PARTICIPANTS_NOT_READY:
+        return ZoomParticipantsNotReady(error.status, error.code, error.message)
+    return error
+
+
+def add_registrant_refusal(error: ZoomTerminal) -> ZoomTerminal:
+    """A refusal of `POST /meetings/{id}/registrants`, as precisely as it can be said."""
+    if error.code == REGISTRANT_REFUSED:
+        return ZoomRegistrantRefused(error.status, error.code, error.message)
+    return error

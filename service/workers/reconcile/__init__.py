@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.workers.reconcile.calendly import reconcile_calendly
-from service.workers.reconcile.subscription import ensure_subscription
+from service.workers.reconcile.subscription import Action, ensure_subscription
 from service.workers.reconcile.zoom import reconcile_zoom
 from service.workers.runtime import WorkerRuntime
 
@@ -55,7 +55,7 @@ async def watch_subscription(runtime: WorkerRuntime) -> dict[str, Any]:
     if not runtime.settings.calendly_configured:
         return {"skipped": "CALENDLY_API_TOKEN is not set"}
     check = await ensure_subscription(runtime.pool, runtime.settings)
-    if check.action == "none":
+    if check.action is Action.NONE:
         return check.as_json()
     return {**check.as_json(), "backfill": await reconcile_calendly(runtime, repaired=check)}
 

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from service.adapters.sync_jobs import SyncRequest
+from service.domain.reconcile import Drift, DriftKind, RunKind
+from service.domain.sync_jobs import JobStatus
 from service.services.calendly_sync import request_sync
+from service.services.reconcile_runs import ReconcileNotPossible, recorded
 from service.workers.calendly_sync import RECENT_WINDOW, run_sync
-from service.workers.reconcile.runs import Drift, ReconcileNotPossible, recorded
-from service.workers.reconcile.subscription import SubscriptionCheck, ensure_subscription
+from service.workers.reconcile.subscription import Action, SubscriptionCheck, ensure_subscription
 from service.workers.runtime import WorkerRuntime
 
 
@@ -20,19 +22,19 @@ async def reconcile_calendly(
 
     async def work(run_id: int, drift: Drift) -> None:
         check = repaired or await ensure_subscription(pool, settings)
-        if check.action != "none":
-            drift.add("subscription_repaired", **check.as_json())
+        if check.action is not Action.NONE:
+            drift.add(DriftKind.SUBSCRIPTION_REPAIRED, **check.as_json())
         since = datetime.now(UTC) - RECENT_WINDOW
         if check.stopped_at is not None:
             since = min(since, check.stopped_at)
         job_id = await request_sync(pool, SyncRequest("since", since), f"reconcile:{run_id}")
         outcome = await run_sync(pool, settings, job_id, runtime.courier)
-        if outcome is None or outcome.status != "succeeded":
+        if outcome is None or outcome.status is not JobStatus.SUCCEEDED:
             error = outcome.error if outcome else "the sync job did not run"
             raise ReconcileNotPossible(f"the Calendly re-read failed: {error}")
         counts = outcome.counts
-        drift.counts["new_events"] += counts.new
-        drift.counts["updated_events"] += counts.updated
+        drift.counts[DriftKind.NEW_EVENTS] += counts.new
+        drift.counts[DriftKind.UPDATED_EVENTS] += counts.updated
         drift.report.append(
             {
                 "kind": "calendly_reread",
@@ -44,4 +46,4 @@ async def reconcile_calendly(
             }
         )
 
-    return await recorded(pool, "calendly", None, work)
+    return await recorded(pool, RunKind.CALENDLY, None, work)

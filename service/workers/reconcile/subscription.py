@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import asyncpg
 
+from service.adapters import reconcile_runs
 from service.adapters.calendly_client import CalendlyClient
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.work_items import notify
 from service.config import Settings
 from service.logs import get_logger
-from service.workers.reconcile.runs import ReconcileNotPossible
+from service.services.reconcile_runs import ReconcileNotPossible
 
 log = get_logger(__name__)
 
@@ -30,13 +32,25 @@ CALENDLY_EVENTS = [
 ]
 
 
+class Found(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    MISSING = "missing"
+
+
+class Action(StrEnum):
+    NONE = "none"
+    CREATED = "created"
+    RECREATED = "recreated"
+
+
 @dataclass(frozen=True)
 class SubscriptionCheck:
     """What the watchdog found and did. `stopped_at`: since when deliveries may have been lost."""
 
     callback_url: str
-    found: str  # active | disabled | missing
-    action: str  # none | created | recreated
+    found: Found
+    action: Action
     uri: str | None
     stopped_at: datetime | None = None
 
@@ -88,17 +102,15 @@ async def ensure_subscription(pool: asyncpg.Pool, settings: Settings) -> Subscri
         )
         ours = [s for s in subscriptions if s.get("callback_url") == url]
         async with pool.acquire() as conn:
-            watched = await conn.fetchrow(
-                "SELECT * FROM calendly_subscription_watch WHERE callback_url = $1", url
-            )
+            watched = await reconcile_runs.load_subscription_watch(conn, url)
         if ours and all(s.get("state") == "active" for s in ours):
-            await _watched(pool, url, ours[0]["uri"], "active")
-            return SubscriptionCheck(url, "active", "none", ours[0]["uri"])
+            await _watched(pool, url, ours[0]["uri"])
+            return SubscriptionCheck(url, Found.ACTIVE, Action.NONE, ours[0]["uri"])
         if ours:
-            found = "disabled"
+            found = Found.DISABLED
             stopped_at = _stopped_at(ours)
         else:
-            found = "missing"
+            found = Found.MISSING
             stopped_at = watched["last_active_at"] if watched is not None else None
         for subscription in ours:
             await client.delete_webhook_subscription(subscription["uri"])
@@ -111,9 +123,9 @@ async def ensure_subscription(pool: asyncpg.Pool, settings: Settings) -> Subscri
             signing_key=settings.calendly_webhook_signing_keys[0].get_secret_value(),
         )
     check = SubscriptionCheck(
-        url, found, "recreated" if ours else "created", created["uri"], stopped_at
+        url, found, Action.RECREATED if ours else Action.CREATED, created["uri"], stopped_at
     )
-    await _watched(pool, url, created["uri"], "active")
+    await _watched(pool, url, created["uri"])
     if ours or watched is not None:  # an incident, not the first `calendly subscribe`
         since = f"since {stopped_at.isoformat()}" if stopped_at else "for an unknown time"
         async with pool.acquire() as conn:
@@ -150,18 +162,6 @@ def _stopped_at(subscriptions: list[dict[str, Any]]) -> datetime | None:
     return min(moments) if moments else None
 
 
-async def _watched(pool: asyncpg.Pool, url: str, uri: str, state: str) -> None:
+async def _watched(pool: asyncpg.Pool, url: str, uri: str) -> None:
     async with pool.acquire() as conn:
-        await conn.execute(
-            """
-            INSERT INTO calendly_subscription_watch
-                (callback_url, subscription_uri, state, last_active_at, checked_at)
-            VALUES ($1, $2, $3, now(), now())
-            ON CONFLICT (callback_url) DO UPDATE
-               SET subscription_uri = EXCLUDED.subscription_uri, state = EXCLUDED.state,
-                   last_active_at = now(), checked_at = now()
-            """,
-            url,
-            uri,
-            state,
-        )
+        await reconcile_runs.subscription_seen(conn, url, uri, Found.ACTIVE)

@@ -11,6 +11,7 @@ from service.adapters.zoom import (
 from service.domain.zoom_meeting import (
     carries_marker,
 )
+from service.domain.zoom_objects import RegistrantStatus
 
 
 async def find_course_meetings(
@@ -30,7 +31,7 @@ class RegistrantInZoom:
 
     id: str
     email: str
-    status: str  # approved | cancelled | pending
+    status: str  # a RegistrantStatus: approved | cancelled | pending
     join_url: str | None
 
 
@@ -59,7 +60,10 @@ async def find_registrant(
     zoom: ZoomClient, meeting_id: int, email: str, cause: dict[str, str]
 ) -> RegistrantInZoom | None:
     """The registrant with this email, approved or cancelled (Zoom lists those as denied)."""
-    for zoom_status, ours in (("approved", "approved"), ("denied", "cancelled")):
+    for zoom_status, ours in (
+        (RegistrantStatus.APPROVED, RegistrantStatus.APPROVED),
+        (RegistrantStatus.DENIED, RegistrantStatus.CANCELLED),
+    ):
         for registrant in await zoom.list_registrants(meeting_id, zoom_status, cause=cause):
             if str(registrant.get("email", "")).casefold() == email.casefold():
                 return RegistrantInZoom(

@@ -4,6 +4,7 @@ delete it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,11 +15,13 @@ from service.adapters.zoom import (
     ZoomAmbiguous,
     ZoomClient,
     ZoomError,
-    ZoomTerminal,
+    ZoomMeetingEnded,
+    ZoomNotFound,
 )
 from service.domain.booking_events import Course
 from service.domain.course_sync import is_zoom_synced
 from service.domain.hosting import choose_host, host_zoom_user
+from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_meeting import (
     CourseNotReadyForZoom,
     MeetingSpec,
@@ -27,6 +30,7 @@ from service.domain.zoom_meeting import (
     meeting_changes,
     meeting_shape,
 )
+from service.domain.zoom_objects import SyncState
 from service.services.course_decisions import (
     course_subject,
     decide_course,
@@ -39,9 +43,6 @@ from service.workers.zoom_commands.common import notify_refusal, zoom_client, zo
 from service.workers.zoom_commands.lookups import (
     find_course_meetings,
 )
-
-ZOOM_NOT_FOUND = (3001,)  # "Meeting {id} is not found or has expired"
-ZOOM_MEETING_ENDED = 3007
 
 
 async def _after_change(runtime: WorkerRuntime, course_id: str, cause: dict[str, str]) -> None:
@@ -84,7 +85,7 @@ class _Made:
 
 async def sync_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Create the course's meeting if it has none, else update what Zoom sees if it changed."""
-    course_id = item.subject.removeprefix("course:")
+    course_id = Subject.parse(item.subject, SubjectKind.COURSE).key
     zoom = zoom_client(runtime)
     work = await _claim_meeting_work(runtime, course_id)
     if work is None:
@@ -134,7 +135,7 @@ async def _claim_meeting_work(runtime: WorkerRuntime, course_id: str) -> _Meetin
         course = stored.course if stored is not None else None
         if course is None or not is_zoom_synced(course) or meeting is None:
             return None
-        if meeting.state == "failed":
+        if meeting.state == SyncState.FAILED:
             return None
         try:
             spec = meeting_shape(course)
@@ -148,14 +149,14 @@ async def _claim_meeting_work(runtime: WorkerRuntime, course_id: str) -> _Meetin
                 sent = create_body(spec, course_id)
                 await meeting_repo.meeting_create_sent(conn, course_id, host=host, spec=sent)
             else:
-                await meeting_repo.set_meeting_state(conn, course_id, "in_flight")
+                await meeting_repo.set_meeting_state(conn, course_id, SyncState.IN_FLIGHT)
             return _MeetingWork(course, spec, None, {}, host, earlier)
         if meeting.spec is None:
             return None
         changes = meeting_changes(spec_from_body(meeting.spec), spec)
         if not changes:
             return None
-        await meeting_repo.set_meeting_state(conn, course_id, "in_flight")
+        await meeting_repo.set_meeting_state(conn, course_id, SyncState.IN_FLIGHT)
         return _MeetingWork(course, spec, meeting_id, changes)
 
 
@@ -165,7 +166,7 @@ def _earlier_create(meeting: meeting_repo.MeetingRow, host: str) -> _EarlierCrea
         return None  # a deleted meeting's row: that create's outcome is known
     if meeting.spec is not None:
         return _EarlierCreate(meeting.host or host, meeting.spec)
-    if meeting.state == "in_flight":
+    if meeting.state == SyncState.IN_FLIGHT:
         return _EarlierCreate(host, None)
     return None
 
@@ -216,7 +217,7 @@ async def _release_meeting(runtime: WorkerRuntime, course_id: str, error: ZoomEr
     if isinstance(error, ZoomAmbiguous):
         return
     async with runtime.pool.acquire() as conn:
-        await meeting_repo.set_meeting_state(conn, course_id, "pending")
+        await meeting_repo.set_meeting_state(conn, course_id, SyncState.PENDING)
 
 
 async def _check_occurrences(
@@ -262,7 +263,7 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
     With a create whose answer was lost the meeting id is unknown: the marked meeting (if the
     create made one) is looked up and deleted, so a cancelled course leaves no stray meeting.
     """
-    course_id = item.subject.removeprefix("course:")
+    course_id = Subject.parse(item.subject, SubjectKind.COURSE).key
     zoom = zoom_client(runtime)
     cause = {"course_id": course_id}
     async with runtime.pool.acquire() as conn, conn.transaction():
@@ -278,7 +279,7 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
             earlier = _earlier_create(meeting, host) if host else None
         if meeting_id is None and earlier is None:
             return
-        await meeting_repo.set_meeting_state(conn, course_id, "in_flight")
+        await meeting_repo.set_meeting_state(conn, course_id, SyncState.IN_FLIGHT)
     try:
         if meeting_id is not None:
             doomed = [meeting_id]
@@ -296,15 +297,12 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
 
 
 async def _delete_in_zoom(zoom: ZoomClient, meeting_id: int, cause: dict[str, str]) -> None:
-    try:
+    with contextlib.suppress(ZoomNotFound, ZoomMeetingEnded):  # gone or ended: deleted
         await zoom.delete_meeting(meeting_id, cause=cause)
-    except ZoomTerminal as error:
-        if error.code not in (*ZOOM_NOT_FOUND, ZOOM_MEETING_ENDED) and error.status != 404:
-            raise
 
 
 async def meeting_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
-    course_id = item.subject.removeprefix("course:")
+    course_id = Subject.parse(item.subject, SubjectKind.COURSE).key
     errors = zoom_errors(error, "Zoom refused the meeting")
     await meeting_repo.meeting_failed(unit.conn, course_id, errors)
     await notify_refusal(unit, item, f"Course {course_id}", errors)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.adapters import zoom_claims
 from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
 from service.adapters.zoom import (
     ZoomAmbiguous,
     ZoomClient,
     ZoomError,
-    ZoomTerminal,
+    ZoomRegistrantRefused,
 )
 from service.domain.booking_events import Booking
 from service.domain.registrants import RegistrantState, registrant_body
+from service.domain.subjects import Subject, SubjectKind
 from service.services.course_decisions import (
     RegistrantGoal,
     course_subject,
@@ -42,7 +44,7 @@ class _RegistrantWork:
 
 async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
     """Make the booking's registrant approved or cancelled, as the booking now says."""
-    booking_id = item.subject.removeprefix("booking:")
+    booking_id = Subject.parse(item.subject, SubjectKind.BOOKING).key
     zoom = zoom_client(runtime)
     work = await _claim_registrant_work(runtime, booking_id)
     if work is None:
@@ -57,10 +59,7 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
     except ZoomError as error:
         if not isinstance(error, ZoomAmbiguous):
             async with runtime.pool.acquire() as conn:
-                await conn.execute(
-                    "UPDATE zoom_registrants SET state = 'pending' WHERE booking_id = $1",
-                    booking_id,
-                )
+                await zoom_claims.release_registrant(conn, booking_id)
         raise
     async with runtime.pool.acquire() as conn:
         await registrant_repo.registrant_known(
@@ -137,13 +136,9 @@ async def _add(
         added = await zoom.add_registrant(
             work.meeting_id, registrant_body(work.booking), cause=cause
         )
-    except ZoomTerminal as error:
+    except ZoomRegistrantRefused:
         # Zoom keeps a cancelled registrant as denied and refuses to add it again: approve it.
-        existing = (
-            await find_registrant(zoom, work.meeting_id, email, cause)
-            if error.code == 3000
-            else None
-        )
+        existing = await find_registrant(zoom, work.meeting_id, email, cause)
         if existing is None:
             raise
         await set_registrant_status(zoom, work.meeting_id, "approve", existing, cause)
@@ -154,7 +149,7 @@ async def _add(
 
 
 async def registrant_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:
-    booking_id = item.subject.removeprefix("booking:")
+    booking_id = Subject.parse(item.subject, SubjectKind.BOOKING).key
     errors = zoom_errors(error, "Zoom refused the registrant")
     await registrant_repo.registrant_failed(unit.conn, booking_id, errors)
     await notify_refusal(unit, item, f"Booking {booking_id}", errors)
