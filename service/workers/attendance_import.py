@@ -18,6 +18,7 @@ from typing import Any
 
 from service.adapters import attendance as repo
 from service.adapters.zoom import ZoomDeferred, ZoomTerminal
+from service.domain.failure_policy import Deferred, Terminal
 from service.domain.zoom_attendance import (
     ImportStatus,
     match_instance,
@@ -27,7 +28,6 @@ from service.domain.zoom_attendance import (
 )
 from service.services.attendance_marks import apply_event_marks, attendance_rules
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import Deferred, Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
 from service.workers.zoom_commands.common import zoom_client

@@ -29,10 +29,10 @@ from service.domain.calendly import (
     scheduled_event_from_rest,
 )
 from service.domain.calendly_payloads import parse_utc
+from service.domain.failure_policy import Terminal
 from service.services.calendly_zoom_mapping import on_invitee_changed
 from service.services.unit_of_work import UnitOfWork
 from service.workers import no_shows
-from service.workers.failures import Terminal
 
 
 class Change(StrEnum):

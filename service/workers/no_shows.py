@@ -20,9 +20,9 @@ from service.adapters.calendly_client import CalendlyClient
 from service.adapters.calendly_errors import CalendlyError, CalendlyRateLimited, CalendlyUnavailable
 from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.postgres import Connection
+from service.domain.failure_policy import Terminal
 from service.services.no_show_queue import SYNC_NO_SHOW
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from service.domain.failure_policy import Terminal
 from service.services.course_decisions import course_subject
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import Terminal
 from service.workers.reconcile.zoom import RECONCILE_COURSE
 
 DEBOUNCE = timedelta(seconds=10)
