@@ -18,27 +18,30 @@ class InboxRow:
     attempts: int
 
 
-async def take_pending(conn: Connection, inbox_id: int) -> InboxRow | None:
-    """The row locked until the transaction ends; None when done already or dead."""
-    row = await conn.fetchrow(
+async def take_pending(conn: Connection, ids: list[int]) -> list[InboxRow]:
+    """The pending rows among `ids`, locked until the transaction ends, in id order (so two
+    takers never wait for each other in a cycle); rows done already or dead are left out."""
+    rows = await conn.fetch(
         """
-        SELECT source, event_type, payload, attempts FROM inbox
-         WHERE id = $1 AND status = $2 FOR UPDATE
+        SELECT id, source, event_type, payload, attempts FROM inbox
+         WHERE id = ANY($1::bigint[]) AND status = $2 ORDER BY id FOR UPDATE
         """,
-        inbox_id,
+        ids,
         InboxStatus.PENDING,
     )
-    return None if row is None else InboxRow(inbox_id, *row)
+    return [InboxRow(*row) for row in rows]
 
 
-async def mark_processed(conn: Connection, inbox_id: int, status: InboxStatus) -> None:
+async def mark_processed(conn: Connection, outcomes: list[tuple[int, InboxStatus]]) -> None:
+    """Each (id, done | ignored), one statement for all."""
     await conn.execute(
         """
-        UPDATE inbox SET status = $2, processed_at = now(), attempts = attempts + 1
-         WHERE id = $1
+        UPDATE inbox SET status = o.status, processed_at = now(), attempts = inbox.attempts + 1
+          FROM unnest($1::bigint[], $2::text[]) AS o (id, status)
+         WHERE inbox.id = o.id
         """,
-        inbox_id,
-        status,
+        [inbox_id for inbox_id, _ in outcomes],
+        [status for _, status in outcomes],
     )
 
 

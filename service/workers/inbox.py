@@ -1,14 +1,18 @@
-"""Processing one inbox row: find its handler, apply it once, record the outcome.
+"""Applying inbox rows: find each one's handler, apply it once, record the outcome.
 
-The row is locked FOR UPDATE for the whole handler run, so a message delivered twice
-(Redis redelivery, the relay) is processed once; the status check makes it a no-op
-the second time.
+The ids of one message (events committed together at ingress) are applied in one
+transaction: their rows are locked FOR UPDATE for the whole run, so a message delivered
+twice (Redis redelivery, the relay) is applied once, the status check making it a no-op
+the second time. If anything in that transaction fails, it is rolled back as a whole and
+each event runs alone in its own transaction, where a failure is the event's own and is
+settled by the failure policy (docs/architecture.md: "Queues and the failure policy").
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -27,14 +31,33 @@ HandlerRegistry = Registry[tuple[str, str], InboxHandler]  # keyed by (source, e
 
 log = get_logger(__name__)
 
-# Items of one message run side by side, each on its own pooled connection.
+# When a message's events run alone, this many run side by side, each on its own connection.
 CONCURRENT_ITEMS = 4
+
+
+@dataclass
+class _BatchUnit(UnitOfWork):
+    """The unit of one batch transaction: an aggregate's lock is taken once, however many
+    of the batch's events lock it (it is held until the transaction ends anyway)."""
+
+    held: set[str] = field(default_factory=set)
+
+    async def lock(self, key: str) -> None:
+        if key not in self.held:
+            await super().lock(key)
+            self.held.add(key)
 
 
 async def process_inbox_items(
     runtime: WorkerRuntime, handlers: HandlerRegistry, ids: list[int]
 ) -> None:
-    """Process the ids of one message (events committed together at ingress)."""
+    """Apply the ids of one message together; if that fails, each alone."""
+    if len(ids) > 1:
+        try:
+            await _apply(runtime, handlers, ids)
+            return
+        except Exception as error:
+            log.info("inbox batch rolled back; its events run one by one", error=repr(error))
     gate = asyncio.Semaphore(CONCURRENT_ITEMS)
 
     async def one(inbox_id: int) -> None:
@@ -48,21 +71,26 @@ async def process_inbox_item(
     runtime: WorkerRuntime, handlers: HandlerRegistry, inbox_id: int
 ) -> None:
     structlog.contextvars.bind_contextvars(inbox_id=inbox_id)
+    try:
+        await _apply(runtime, handlers, [inbox_id])
+    except Exception as error:
+        await _record_failure(runtime, inbox_id, error)
+
+
+async def _apply(runtime: WorkerRuntime, handlers: HandlerRegistry, ids: list[int]) -> None:
+    """Apply the pending rows among `ids` in one transaction, then send the commands decided."""
     async with runtime.pool.acquire() as conn:
-        unit = UnitOfWork(conn)
-        try:
-            async with conn.transaction():
-                row = await inbox_queue.take_pending(conn, inbox_id)
-                if row is None:
-                    return  # done already, or dead: a duplicate message
+        unit = _BatchUnit(conn)
+        async with conn.transaction():
+            outcomes: list[tuple[int, InboxStatus]] = []
+            for row in await inbox_queue.take_pending(conn, ids):
                 handler = handlers.find((row.source, row.event_type))
-                if handler is not None:
-                    await handler(unit, row.payload)
-                outcome = InboxStatus.DONE if handler is not None else InboxStatus.IGNORED
-                await inbox_queue.mark_processed(conn, inbox_id, outcome)
-        except Exception as error:
-            await _record_failure(runtime, inbox_id, error)
-            return
+                if handler is None:
+                    outcomes.append((row.id, InboxStatus.IGNORED))
+                    continue
+                await handler(unit, row.payload)
+                outcomes.append((row.id, InboxStatus.DONE))
+            await inbox_queue.mark_processed(conn, outcomes)
     await runtime.courier.send_outbox(unit.outbox_ids)
 
 
@@ -77,9 +105,7 @@ async def _record_failure(runtime: WorkerRuntime, inbox_id: int, error: Exceptio
         )
         verdict = await settle(conn, item, failure)
     if not isinstance(verdict, RetryAt):
-        log.warning(
-            "inbox item dead-lettered", error_class=failure.error_class, attempts=row.attempts
-        )
+        log.warning("inbox item dead-lettered", error=failure.summary, attempts=row.attempts)
         return
     log.warning(
         "inbox item will run again", kind=failure.kind, error=failure.summary, attempts=row.attempts
