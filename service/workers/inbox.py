@@ -84,6 +84,7 @@ async def _apply(runtime: WorkerRuntime, handlers: HandlerRegistry, ids: list[in
         async with conn.transaction():
             outcomes: list[tuple[int, InboxStatus]] = []
             for row in await inbox_queue.take_pending(conn, ids):
+                structlog.contextvars.bind_contextvars(inbox_id=row.id)
                 handler = handlers.find((row.source, row.event_type))
                 if handler is None:
                     outcomes.append((row.id, InboxStatus.IGNORED))
