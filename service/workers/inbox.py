@@ -82,16 +82,16 @@ async def _apply(runtime: WorkerRuntime, handlers: HandlerRegistry, ids: list[in
     async with runtime.pool.acquire() as conn:
         unit = _BatchUnit(conn)
         async with conn.transaction():
-            outcomes: list[tuple[int, InboxStatus]] = []
+            outcomes: dict[InboxStatus, list[int]] = {}
             for row in await inbox_queue.take_pending(conn, ids):
                 structlog.contextvars.bind_contextvars(inbox_id=row.id)
                 handler = handlers.find((row.source, row.event_type))
-                if handler is None:
-                    outcomes.append((row.id, InboxStatus.IGNORED))
-                    continue
-                await handler(unit, row.payload)
-                outcomes.append((row.id, InboxStatus.DONE))
-            await inbox_queue.mark_processed(conn, outcomes)
+                if handler is not None:
+                    await handler(unit, row.payload)
+                outcome = InboxStatus.DONE if handler is not None else InboxStatus.IGNORED
+                outcomes.setdefault(outcome, []).append(row.id)
+            for outcome, done in outcomes.items():
+                await inbox_queue.mark_processed(conn, done, outcome)
     await runtime.courier.send_outbox(unit.outbox_ids)
 
 
