@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from service.adapters.postgres import Connection
+from service.domain.queue_states import DeadLetterStatus, InboxStatus, OutboxStatus, Queue
 
 SOURCES = ("calendly", "booking", "zoom")
-QUEUES = ("inbox", "outbox")
-STATUSES = ("open", "replayed", "discarded")
+QUEUES = tuple(Queue)
+STATUSES = tuple(DeadLetterStatus)
 MAX_BULK = 10_000
 
 
@@ -40,7 +41,7 @@ class AlreadyResolved(Exception):
 class Filter:
     """Which letters a list or a bulk replay covers; None means "any"."""
 
-    status: str | None = "open"
+    status: str | None = DeadLetterStatus.OPEN
     source: str | None = None  # calendly | booking | zoom
     type: str | None = None
     error: str | None = None  # an error class, or a piece of the error message
@@ -182,7 +183,7 @@ async def replay(
     """Replay one open letter; AlreadyResolved when it is not open (idempotent by refusal)."""
     async with conn.transaction():
         row = await _lock_letter(conn, letter_id)
-        if row["status"] != "open":
+        if row["status"] != DeadLetterStatus.OPEN:
             raise AlreadyResolved(letter_id, row["status"], row["resolved_at"])
         resent = Resent()
         outcome = await _replay_locked(conn, row, actor, resent, dry_run=dry_run)
@@ -197,7 +198,7 @@ async def replay_matching(
     Only open letters are ever touched, so running the same bulk replay twice replays
     nothing the second time.
     """
-    open_only = replace(where, status="open")
+    open_only = replace(where, status=DeadLetterStatus.OPEN)
     resent = Resent()
     outcomes: list[Outcome] = []
     async with conn.transaction():
@@ -216,12 +217,13 @@ async def discard(conn: Connection, letter_id: int, actor: str, reason: str) -> 
     """Close an open letter without running its item again; the item stays `dead`."""
     async with conn.transaction():
         row = await _lock_letter(conn, letter_id)
-        if row["status"] != "open":
+        if row["status"] != DeadLetterStatus.OPEN:
             raise AlreadyResolved(letter_id, row["status"], row["resolved_at"])
         updated = await conn.fetchrow(
-            f"UPDATE dead_letters SET status = 'discarded', resolved_at = now() "  # noqa: S608
+            f"UPDATE dead_letters SET status = $2, resolved_at = now() "  # noqa: S608
             f"WHERE id = $1 RETURNING {_COLUMNS}",
             letter_id,
+            DeadLetterStatus.DISCARDED,
         )
         await _audit(conn, letter_id, "discard", actor, reason=reason, result="discarded")
     return as_resource(updated)
@@ -244,14 +246,15 @@ async def _replay_locked(
     newer command waiting is not revived: that one reads the current wish and does the
     work (and a second pending row for the subject is what the outbox forbids)."""
     superseded_by = None
-    if row["queue"] == "outbox":
+    if row["queue"] == Queue.OUTBOX:
         superseded_by = await conn.fetchval(
             """
             SELECT p.id FROM outbox p JOIN outbox o ON o.command = p.command
                                                   AND o.subject = p.subject
-             WHERE o.id = $1 AND p.status = 'pending' AND p.id <> o.id
+             WHERE o.id = $1 AND p.status = $2 AND p.id <> o.id
             """,
             row["ref_id"],
+            OutboxStatus.PENDING,
         )
     if dry_run:
         result = "would_be_superseded" if superseded_by else "would_replay"
@@ -261,15 +264,16 @@ async def _replay_locked(
         result = "superseded"
         detail = f"superseded: outbox {superseded_by} waits for the same subject"
     elif await _revive(conn, row["queue"], row["ref_id"]):
-        if row["queue"] == "outbox":
+        if row["queue"] == Queue.OUTBOX:
             await _clear_refusal(conn, row["ref_id"])
-        (resent.inbox if row["queue"] == "inbox" else resent.outbox).append(row["ref_id"])
+        (resent.inbox if row["queue"] == Queue.INBOX else resent.outbox).append(row["ref_id"])
         result, detail = "replayed", f"{row['queue']} {row['ref_id']} pending again"
     else:  # someone moved the item on by hand; running it again could do harm
         result, detail = "stale", f"{row['queue']} {row['ref_id']} is no longer dead; not run"
     await conn.execute(
-        "UPDATE dead_letters SET status = 'replayed', resolved_at = now() WHERE id = $1",
+        "UPDATE dead_letters SET status = $2, resolved_at = now() WHERE id = $1",
         row["id"],
+        DeadLetterStatus.REPLAYED,
     )
     await _audit(conn, row["id"], "replay", actor, reason=None, result=detail)
     return Outcome(row["id"], row["queue"], row["ref_id"], row["type"], result)
@@ -298,23 +302,27 @@ async def _clear_refusal(conn: Connection, outbox_id: int) -> None:
 async def _revive(conn: Connection, queue: str, ref_id: int) -> bool:
     # enqueued_at = now(): the caller sends right after commit; the relay re-sends
     # after its grace period if that send is lost.
-    if queue == "inbox":
+    if queue == Queue.INBOX:
         revived = await conn.fetchval(
             """
-            UPDATE inbox SET status = 'pending', attempts = 0, not_before = now(),
+            UPDATE inbox SET status = $2, attempts = 0, not_before = now(),
                              enqueued_at = now(), processed_at = NULL
-             WHERE id = $1 AND status = 'dead' RETURNING true
+             WHERE id = $1 AND status = $3 RETURNING true
             """,
             ref_id,
+            InboxStatus.PENDING,
+            InboxStatus.DEAD,
         )
     else:
         revived = await conn.fetchval(
             """
-            UPDATE outbox SET status = 'pending', attempts = 0, not_before = now(),
+            UPDATE outbox SET status = $2, attempts = 0, not_before = now(),
                               enqueued_at = now(), updated_at = now()
-             WHERE id = $1 AND status = 'dead' RETURNING true
+             WHERE id = $1 AND status = $3 RETURNING true
             """,
             ref_id,
+            OutboxStatus.PENDING,
+            OutboxStatus.DEAD,
         )
     return bool(revived)
 

@@ -1,8 +1,8 @@
 """The Dramatiq actors: thin shells that hand an id to the code that does the work.
 
 Dramatiq's own retries are off (max_retries=0): attempts, back-off and dead letters
-live in Postgres (service.workers.failures), where they survive Redis and ops can
-read them.
+live in Postgres (service/domain/failure_policy.py), where they survive Redis and ops
+can read them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from service.workers.handlers import inbox_handlers
 from service.workers.inbox import process_inbox_items
 from service.workers.jobs import run_named_job
 from service.workers.no_shows import no_show_commands
-from service.workers.outbox import execute_outbox_item
+from service.workers.outbox import CommandRegistry, execute_outbox_item
 from service.workers.reconcile.zoom import reconcile_commands
 from service.workers.runtime import LazyRuntime
 from service.workers.zoom_commands import zoom_commands
@@ -44,13 +44,15 @@ class Actors:
 
 def declare_actors(broker: RedisBroker, runtime: LazyRuntime) -> Actors:
     handlers = inbox_handlers()
-    commands = {
-        **zoom_commands(),
-        **reconcile_commands(),
-        **calendly_zoom_commands(),
-        **attendance_commands(),
-        **no_show_commands(),
-    }
+    commands = CommandRegistry("outbox command").register_all(
+        [
+            zoom_commands(),
+            reconcile_commands(),
+            calendly_zoom_commands(),
+            attendance_commands(),
+            no_show_commands(),
+        ]
+    )
 
     async def process_inbox(inbox_ids: list[int]) -> None:
         await process_inbox_items(await runtime.get(), handlers, inbox_ids)

@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from service.adapters import attendance as repo
 from service.adapters.zoom import ZoomDeferred, ZoomParticipantsNotReady
+from service.domain.failure_policy import Deferred, Terminal
 from service.domain.subjects import Subject, SubjectKind
 from service.domain.zoom_attendance import (
     ImportStatus,
@@ -33,7 +34,6 @@ from service.services.attendance_import import (
 )
 from service.services.attendance_marks import attendance_rules
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import Deferred, Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
 from service.workers.zoom_commands.common import zoom_client

@@ -15,6 +15,7 @@ from service.domain.calendly import (
     scheduled_event_from_rest,
 )
 from service.domain.calendly_payloads import parse_utc
+from service.domain.failure_policy import Terminal
 from service.services import no_show_echo
 from service.services.calendly_readings import (
     NoShowDecision,
@@ -24,7 +25,6 @@ from service.services.calendly_readings import (
     lock_uris,
 )
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import Terminal
 
 
 def _webhook(envelope: dict[str, Any]) -> CalendlyWebhook:

@@ -1,38 +1,63 @@
-"""Processing one inbox row: find its handler, apply it once, record the outcome.
+"""Applying inbox rows: find each one's handler, apply it once, record the outcome.
 
-The row is locked FOR UPDATE for the whole handler run, so a message delivered twice
-(Redis redelivery, the relay) is processed once; the status check makes it a no-op
-the second time.
+The ids of one message (events committed together at ingress) are applied in one
+transaction: their rows are locked FOR UPDATE for the whole run, so a message delivered
+twice (Redis redelivery, the relay) is applied once, the status check making it a no-op
+the second time. If anything in that transaction fails, it is rolled back as a whole and
+each event runs alone in its own transaction, where a failure is the event's own and is
+settled by the failure policy (docs/architecture.md: "Queues and the failure policy").
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
 
-from service.adapters.work_items import bury, record_attempt, schedule_retry
+from service.adapters import inbox_queue
+from service.domain.failure_policy import RetryAt
+from service.domain.queue_states import InboxStatus, Queue
 from service.logs import get_logger
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import MAX_ATTEMPTS, Deferred, Terminal, backoff, describe
+from service.workers.failures import FailedItem, classify, delay_ms, settle
+from service.workers.registry import Registry
 from service.workers.runtime import WorkerRuntime
 
 InboxHandler = Callable[[UnitOfWork, dict[str, Any]], Awaitable[None]]
-HandlerTable = dict[tuple[str, str], InboxHandler]
+HandlerRegistry = Registry[tuple[str, str], InboxHandler]  # keyed by (source, event type)
 
 log = get_logger(__name__)
 
-# Items of one message run side by side, each on its own pooled connection.
+# When a message's events run alone, this many run side by side, each on its own connection.
 CONCURRENT_ITEMS = 4
 
 
+@dataclass
+class _BatchUnit(UnitOfWork):
+    """The unit of one batch transaction: an aggregate's lock is taken once, however many
+    of the batch's events lock it (it is held until the transaction ends anyway)."""
+
+    held: set[str] = field(default_factory=set)
+
+    async def lock(self, key: str) -> None:
+        if key not in self.held:
+            await super().lock(key)
+            self.held.add(key)
+
+
 async def process_inbox_items(
-    runtime: WorkerRuntime, handlers: HandlerTable, ids: list[int]
+    runtime: WorkerRuntime, handlers: HandlerRegistry, ids: list[int]
 ) -> None:
-    """Process the ids of one message (events committed together at ingress)."""
+    """Apply the ids of one message together; if that fails, each alone."""
+    if len(ids) > 1:
+        try:
+            await _apply(runtime, handlers, ids)
+            return
+        except Exception as error:
+            log.info("inbox batch rolled back; its events run one by one", error=repr(error))
     gate = asyncio.Semaphore(CONCURRENT_ITEMS)
 
     async def one(inbox_id: int) -> None:
@@ -42,69 +67,48 @@ async def process_inbox_items(
     await asyncio.gather(*(one(inbox_id) for inbox_id in ids))
 
 
-async def process_inbox_item(runtime: WorkerRuntime, handlers: HandlerTable, inbox_id: int) -> None:
+async def process_inbox_item(
+    runtime: WorkerRuntime, handlers: HandlerRegistry, inbox_id: int
+) -> None:
     structlog.contextvars.bind_contextvars(inbox_id=inbox_id)
+    try:
+        await _apply(runtime, handlers, [inbox_id])
+    except Exception as error:
+        await _record_failure(runtime, inbox_id, error)
+
+
+async def _apply(runtime: WorkerRuntime, handlers: HandlerRegistry, ids: list[int]) -> None:
+    """Apply the pending rows among `ids` in one transaction, then send the commands decided."""
     async with runtime.pool.acquire() as conn:
-        unit = UnitOfWork(conn)
-        try:
-            async with conn.transaction():
-                row = await conn.fetchrow(
-                    """
-                    SELECT source, event_type, payload, attempts FROM inbox
-                     WHERE id = $1 AND status = 'pending' FOR UPDATE
-                    """,
-                    inbox_id,
-                )
-                if row is None:
-                    return  # done already, or dead: a duplicate message
-                handler = handlers.get((row["source"], row["event_type"]))
+        unit = _BatchUnit(conn)
+        async with conn.transaction():
+            outcomes: dict[InboxStatus, list[int]] = {}
+            for row in await inbox_queue.take_pending(conn, ids):
+                structlog.contextvars.bind_contextvars(inbox_id=row.id)
+                handler = handlers.find((row.source, row.event_type))
                 if handler is not None:
-                    await handler(unit, row["payload"])
-                await conn.execute(
-                    """
-                    UPDATE inbox SET status = $2, processed_at = now(), attempts = attempts + 1
-                     WHERE id = $1
-                    """,
-                    inbox_id,
-                    "done" if handler is not None else "ignored",
-                )
-        except Exception as error:
-            await _record_failure(runtime, inbox_id, error)
-            return
+                    await handler(unit, row.payload)
+                outcome = InboxStatus.DONE if handler is not None else InboxStatus.IGNORED
+                outcomes.setdefault(outcome, []).append(row.id)
+            for outcome, done in outcomes.items():
+                await inbox_queue.mark_processed(conn, done, outcome)
     await runtime.courier.send_outbox(unit.outbox_ids)
 
 
 async def _record_failure(runtime: WorkerRuntime, inbox_id: int, error: Exception) -> None:
-    described = describe(error)
+    failure = classify(error)
     async with runtime.pool.acquire() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            """
-            UPDATE inbox SET attempts = attempts + 1 WHERE id = $1 AND status = 'pending'
-            RETURNING source, event_type, payload, attempts
-            """,
-            inbox_id,
-        )
+        row = await inbox_queue.take_failed(conn, inbox_id, failure.spends_attempt)
         if row is None:
             return
-        attempts = row["attempts"]
-        await record_attempt(conn, "inbox", inbox_id, attempts, described)
-        if isinstance(error, Terminal) or attempts >= MAX_ATTEMPTS:
-            await bury(
-                conn,
-                queue="inbox",
-                ref_id=inbox_id,
-                source=row["source"],
-                type_=row["event_type"],
-                error=described,
-                attempts=attempts,
-                payload=row["payload"],
-            )
-            log.warning("inbox item dead-lettered", error_class=described[0], attempts=attempts)
-            return
-        until = (
-            error.until if isinstance(error, Deferred) else datetime.now(UTC) + backoff(attempts)
+        item = FailedItem(
+            Queue.INBOX, inbox_id, row.source, row.event_type, row.attempts, row.payload
         )
-        await schedule_retry(conn, "inbox", inbox_id, until, f"{described[0]}: {described[1]}")
-    log.warning("inbox item will be retried", error_class=described[0], attempts=attempts)
-    delay_ms = max(0, int((until - datetime.now(UTC)).total_seconds() * 1000))
-    await runtime.courier.send_inbox_later(inbox_id, delay_ms)
+        verdict = await settle(conn, item, failure)
+    if not isinstance(verdict, RetryAt):
+        log.warning("inbox item dead-lettered", error=failure.summary, attempts=row.attempts)
+        return
+    log.warning(
+        "inbox item will run again", kind=failure.kind, error=failure.summary, attempts=row.attempts
+    )
+    await runtime.courier.send_inbox_later(inbox_id, delay_ms(verdict.at))

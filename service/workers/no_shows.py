@@ -18,10 +18,10 @@ from service.adapters import no_shows as repo
 from service.adapters.calendly_client import CalendlyClient
 from service.adapters.calendly_errors import CalendlyError, CalendlyRateLimited, CalendlyUnavailable
 from service.adapters.integration_log import PostgresCallRecorder
+from service.domain.failure_policy import Terminal
 from service.domain.subjects import Subject, SubjectKind
 from service.services.no_show_queue import SYNC_NO_SHOW
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import Terminal
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
 

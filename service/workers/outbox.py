@@ -7,11 +7,10 @@ command runs, its lease is renewed every third of OUTBOX_LEASE_SECONDS, so a slo
 long rate-limit wait) is never handed to a second worker; each claim gets a new `claim` token,
 and only its holder may end the run:
 
-- `ZoomDeferred` (daily limit, credentials missing): waits until `until`; no attempt is spent.
-- a retryable failure (network, 5xx, per-second 429, an answer that was lost, a bug):
-  one attempt spent, exponential back-off with jitter (or Zoom's `Retry-After`).
-- `ZoomTerminal` / `Terminal` or attempts exhausted: a dead letter with Zoom's code and message,
-  and the command's `on_dead` puts the error on the course or booking and notifies a person.
+Failures follow the one policy (`service/workers/failures.py`): a deferral waits without
+spending an attempt, a transient failure backs off, a terminal one or the last attempt
+opens a dead letter, and the command's `on_dead` puts the error on the course or booking
+and notifies a person.
 
 Commands for one subject (e.g. `course:10062`) never run at the same time: a claim waits until
 the subject has nothing in flight, so a create and a delete of one meeting can't cross.
@@ -21,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,12 +28,13 @@ from typing import Any
 
 import structlog
 
-from service.adapters.postgres import Connection
-from service.adapters.work_items import bury, record_attempt, schedule_retry
-from service.adapters.zoom import ZoomDeferred, ZoomRetryable, ZoomTerminal
+from service.adapters import outbox_queue
+from service.domain.failure_policy import RetryAt
+from service.domain.queue_states import Queue
 from service.logs import get_logger
 from service.services.unit_of_work import UnitOfWork
-from service.workers.failures import MAX_ATTEMPTS, Terminal, backoff, describe
+from service.workers.failures import FailedItem, classify, delay_ms, settle
+from service.workers.registry import Registry
 from service.workers.runtime import WorkerRuntime
 
 log = get_logger(__name__)
@@ -62,41 +62,27 @@ class OutboxCommand:
     source: str = "zoom"  # the vendor it calls: the dead letter's `source`
 
 
-CommandTable = dict[str, OutboxCommand]
+CommandTable = Mapping[str, OutboxCommand]  # one area's commands, registered together
+CommandRegistry = Registry[str, OutboxCommand]
 
 
 async def execute_outbox_item(
-    runtime: WorkerRuntime, commands: CommandTable, outbox_id: int
+    runtime: WorkerRuntime, commands: CommandRegistry, outbox_id: int
 ) -> None:
     structlog.contextvars.bind_contextvars(outbox_id=outbox_id)
     item = await _claim(runtime, outbox_id)
     if item is None:
         return
-    command = commands.get(item.command)
+    command: OutboxCommand | None = None
     try:
-        if command is None:
-            raise Terminal(f"no executor for outbox command {item.command!r}")
+        command = commands.lookup(item.command)
         async with _lease_kept(runtime, item):
             await command.run(runtime, item)
-    except ZoomDeferred as deferral:
-        await _defer(runtime, item, deferral)
     except Exception as error:  # every failure is classified and kept; nothing escapes to Dramatiq
         await _record_failure(runtime, item, command, error)
     else:
         async with runtime.pool.acquire() as conn:
-            await conn.execute(
-                """
-                UPDATE outbox SET status = 'done', last_error = NULL, updated_at = now()
-                 WHERE id = $1 AND status = 'in_flight' AND claim = $2
-                """,
-                item.id,
-                item.claim,
-            )
-
-
-_RENEW = """
-UPDATE outbox SET updated_at = now() WHERE id = $1 AND status = 'in_flight' AND claim = $2
-"""
+            await outbox_queue.mark_done(conn, item.id, item.claim)
 
 
 @asynccontextmanager
@@ -109,11 +95,11 @@ async def _lease_kept(runtime: WorkerRuntime, item: OutboxItem) -> AsyncIterator
             await asyncio.sleep(every)
             try:
                 async with runtime.pool.acquire() as conn:
-                    status = await conn.execute(_RENEW, item.id, item.claim)
+                    ours = await outbox_queue.renew_lease(conn, item.id, item.claim)
             except Exception as error:  # the next renewal tries again; the lease has slack
                 log.warning("outbox lease not renewed", error=repr(error))
                 continue
-            if status.endswith(" 0"):
+            if not ours:
                 log.warning("outbox lease lost: the command is no longer ours")
                 return
 
@@ -125,51 +111,21 @@ async def _lease_kept(runtime: WorkerRuntime, item: OutboxItem) -> AsyncIterator
         await asyncio.gather(renewal, return_exceptions=True)
 
 
-async def _still_ours(conn: Connection, item: OutboxItem) -> bool:
-    """Lock the row if this run still holds it (inside the caller's transaction)."""
-    held = await conn.fetchval(
-        "SELECT true FROM outbox WHERE id = $1 AND status = 'in_flight' AND claim = $2 FOR UPDATE",
-        item.id,
-        item.claim,
-    )
-    return bool(held)
-
-
 async def _claim(runtime: WorkerRuntime, outbox_id: int) -> OutboxItem | None:
     """Take the row in flight if it is due and its subject is idle; else leave it for later."""
     async with runtime.pool.acquire() as conn, conn.transaction():
-        row = await conn.fetchrow(
-            """
-            SELECT id, command, subject, payload, cause, attempts, not_before <= now() AS due
-              FROM outbox WHERE id = $1 AND status = 'pending' FOR UPDATE
-            """,
-            outbox_id,
-        )
+        row = await outbox_queue.take_pending(conn, outbox_id)
         if row is None or not row["due"]:
             return None  # done, dead or claimed already; or a later message / the relay brings it
         await UnitOfWork(conn).lock(f"outbox:{row['subject']}")
-        busy = await conn.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE subject = $1 AND status = 'in_flight')",
-            row["subject"],
-        )
+        busy = await outbox_queue.subject_busy(conn, row["subject"])
         if busy:
-            await conn.execute(
-                "UPDATE outbox SET not_before = now() + $2 WHERE id = $1",
-                outbox_id,
-                BUSY_SUBJECT_DELAY,
-            )
+            await outbox_queue.postpone(conn, outbox_id, BUSY_SUBJECT_DELAY)
         else:
-            claim = await conn.fetchval(
-                """
-                UPDATE outbox SET status = 'in_flight', updated_at = now(),
-                                  claim = gen_random_uuid()
-                 WHERE id = $1 RETURNING claim
-                """,
-                outbox_id,
-            )
+            claim = await outbox_queue.mark_in_flight(conn, outbox_id)
     if busy:
         await runtime.courier.send_outbox(
-            [outbox_id], _delay_ms(datetime.now(UTC) + BUSY_SUBJECT_DELAY)
+            [outbox_id], delay_ms(datetime.now(UTC) + BUSY_SUBJECT_DELAY)
         )
         return None
     return OutboxItem(
@@ -183,57 +139,32 @@ async def _claim(runtime: WorkerRuntime, outbox_id: int) -> OutboxItem | None:
     )
 
 
-async def _defer(runtime: WorkerRuntime, item: OutboxItem, deferral: ZoomDeferred) -> None:
-    async with runtime.pool.acquire() as conn, conn.transaction():
-        if not await _still_ours(conn, item):
-            return  # the lease expired meanwhile: the row is someone else's now
-        await schedule_retry(conn, "outbox", item.id, deferral.until, f"deferred: {deferral}")
-    log.info("outbox command deferred", command=item.command, until=deferral.until.isoformat())
-    await runtime.courier.send_outbox([item.id], _delay_ms(deferral.until))
-
-
 async def _record_failure(
     runtime: WorkerRuntime, item: OutboxItem, command: OutboxCommand | None, error: Exception
 ) -> None:
-    described = describe(error)
+    failure = classify(error)
     async with runtime.pool.acquire() as conn, conn.transaction():
-        attempts = await conn.fetchval(
-            """
-            UPDATE outbox SET attempts = attempts + 1, updated_at = now()
-             WHERE id = $1 AND status = 'in_flight' AND claim = $2 RETURNING attempts
-            """,
-            item.id,
-            item.claim,
-        )
+        attempts = await outbox_queue.take_failed(conn, item.id, item.claim, failure.spends_attempt)
         if attempts is None:
             return  # the lease expired meanwhile: the row is someone else's now
-        await record_attempt(conn, "outbox", item.id, attempts, described)
-        if isinstance(error, ZoomTerminal | Terminal) or attempts >= MAX_ATTEMPTS:
-            await bury(
-                conn,
-                queue="outbox",
-                ref_id=item.id,
-                source=command.source if command is not None else "zoom",
-                type_=item.command,
-                error=described,
-                attempts=attempts,
-                payload={"subject": item.subject, "payload": item.payload, "cause": item.cause},
-            )
+        failed = FailedItem(
+            Queue.OUTBOX,
+            item.id,
+            source=command.source if command is not None else "zoom",
+            type=item.command,
+            attempts=attempts,
+            payload={"subject": item.subject, "payload": item.payload, "cause": item.cause},
+        )
+        verdict = await settle(conn, failed, failure)
+        if not isinstance(verdict, RetryAt):
             if command is not None:
                 await command.on_dead(UnitOfWork(conn), item, error)
-            log.warning("outbox command dead-lettered", command=item.command, error=described[1])
+            log.warning("outbox command dead-lettered", command=item.command, error=failure.message)
             return
-        until = datetime.now(UTC) + _retry_wait(error, attempts)
-        await schedule_retry(conn, "outbox", item.id, until, f"{described[0]}: {described[1]}")
-    log.warning("outbox command will be retried", command=item.command, error=described[1])
-    await runtime.courier.send_outbox([item.id], _delay_ms(until))
-
-
-def _retry_wait(error: Exception, attempts: int) -> timedelta:
-    if isinstance(error, ZoomRetryable) and error.retry_after is not None:
-        return timedelta(seconds=error.retry_after)
-    return backoff(attempts)
-
-
-def _delay_ms(until: datetime) -> int:
-    return max(0, int((until - datetime.now(UTC)).total_seconds() * 1000))
+    log.warning(
+        "outbox command will run again",
+        command=item.command,
+        kind=failure.kind,
+        error=failure.summary,
+    )
+    await runtime.courier.send_outbox([item.id], delay_ms(verdict.at))

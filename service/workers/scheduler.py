@@ -14,8 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
-
+from service.adapters.job_runs import claim_slot, finish_slot
 from service.logs import get_logger
 from service.workers.runtime import WorkerRuntime
 
@@ -38,30 +37,6 @@ class Job:
         return epoch + periods * self.every
 
 
-async def claim_slot(pool: asyncpg.Pool, job: Job, slot: datetime, owner: str) -> bool:
-    async with pool.acquire() as conn:
-        claimed = await conn.fetchval(
-            """
-            INSERT INTO job_runs (job, slot, owner) VALUES ($1, $2, $3)
-            ON CONFLICT DO NOTHING RETURNING true
-            """,
-            job.name,
-            slot,
-            owner,
-        )
-    return bool(claimed)
-
-
-async def finish_slot(pool: asyncpg.Pool, job: Job, slot: datetime, outcome: str) -> None:
-    async with pool.acquire() as conn:
-        await conn.execute(
-            "UPDATE job_runs SET finished_at = now(), outcome = $3 WHERE job = $1 AND slot = $2",
-            job.name,
-            slot,
-            outcome[:2000],
-        )
-
-
 async def run_scheduler(runtime: WorkerRuntime, jobs: list[Job], stop: asyncio.Event) -> None:
     owner = f"{socket.gethostname()}:{os.getpid()}"
     log.info("scheduler started", jobs=[job.name for job in jobs], owner=owner)
@@ -69,7 +44,7 @@ async def run_scheduler(runtime: WorkerRuntime, jobs: list[Job], stop: asyncio.E
         now = datetime.now(UTC)
         for job in jobs:
             slot = job.slot(now)
-            if not await claim_slot(runtime.pool, job, slot, owner):
+            if not await claim_slot(runtime.pool, job.name, slot, owner):
                 continue
             try:
                 result = await job.run(runtime)
@@ -77,6 +52,6 @@ async def run_scheduler(runtime: WorkerRuntime, jobs: list[Job], stop: asyncio.E
             except Exception as error:
                 log.exception("scheduled job failed", job=job.name)
                 outcome = f"failed: {type(error).__name__}: {error}"
-            await finish_slot(runtime.pool, job, slot, outcome)
+            await finish_slot(runtime.pool, job.name, slot, outcome)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=TICK_S)

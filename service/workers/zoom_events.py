@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.domain.failure_policy import Terminal
 from service.services.unit_of_work import UnitOfWork
 from service.services.zoom_drift import request_reconcile
-from service.workers.failures import Terminal
 
 
 async def handle_meeting_event(unit: UnitOfWork, envelope: dict[str, Any]) -> None:

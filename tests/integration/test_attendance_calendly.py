@@ -213,11 +213,13 @@ async def test_a_meeting_ended_that_overtakes_its_calendly_event_is_still_import
         participants=[{"name": "Ida Früh", "email": email, "segments": [[0, 60]]}],
     )
     assert held["delivery"]["status"] == 200
-    # The worker has looked once and found the meeting unknown: it waits instead of dropping.
+    # The worker has looked once and found the meeting unknown: it waits instead of dropping
+    # (a deferral: no attempt spent, docs/architecture.md "Queues and the failure policy").
     await eventually(
         lambda: pool.fetchval(
-            "SELECT attempts >= 1 AND status = 'pending' FROM inbox WHERE source = 'zoom' "
-            "AND event_type = 'meeting.ended' AND payload -> 'payload' -> 'object' ->> 'uuid' = $1",
+            "SELECT last_error LIKE 'deferred: %' AND status = 'pending' FROM inbox"
+            " WHERE source = 'zoom' AND event_type = 'meeting.ended'"
+            " AND payload -> 'payload' -> 'object' ->> 'uuid' = $1",
             held["uuid"],
         )
     )

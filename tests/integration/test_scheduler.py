@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
+from service.adapters.job_runs import claim_slot
 from service.workers.runtime import WorkerRuntime
-from service.workers.scheduler import Job, claim_slot
+from service.workers.scheduler import Job
 
 
 async def _nothing(_runtime: WorkerRuntime) -> None:
@@ -20,11 +21,11 @@ async def test_only_one_of_many_schedulers_claims_a_slot(pool: asyncpg.Pool) -> 
     job = Job(f"test-{uuid.uuid4().hex}", timedelta(minutes=5), _nothing)
     slot = job.slot(datetime.now(UTC))
     claims = await asyncio.gather(
-        *(claim_slot(pool, job, slot, f"scheduler-{n}") for n in range(10))
+        *(claim_slot(pool, job.name, slot, f"scheduler-{n}") for n in range(10))
     )
     assert claims.count(True) == 1
     next_slot = slot + job.every
-    assert await claim_slot(pool, job, next_slot, "scheduler-0")
+    assert await claim_slot(pool, job.name, next_slot, "scheduler-0")
 
 
 def test_slots_follow_the_period_and_offset() -> None:

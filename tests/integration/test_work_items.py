@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from service.adapters.work_items import schedule_retry
+from service.domain.queue_states import Queue
 
 
 async def _command(conn: asyncpg.Connection, subject: str, status: str) -> int:
@@ -29,7 +30,7 @@ async def test_a_retried_command_waits_again_when_nothing_else_waits(pool: async
     later = datetime.now(UTC) + timedelta(minutes=5)
     async with pool.acquire() as conn:
         running = await _command(conn, subject, "in_flight")
-        await schedule_retry(conn, "outbox", running, later, "ReadTimeout")
+        await schedule_retry(conn, Queue.OUTBOX, running, later, "ReadTimeout")
         assert await _status(conn, running) == "pending"
         assert await conn.fetchval("SELECT not_before FROM outbox WHERE id = $1", running) == later
 
@@ -41,5 +42,7 @@ async def test_a_retried_command_yields_to_a_newer_one_waiting_for_the_same_subj
     async with pool.acquire() as conn:
         running = await _command(conn, subject, "in_flight")
         newer = await _command(conn, subject, "pending")
-        await schedule_retry(conn, "outbox", running, datetime.now(UTC), "deferred: daily limit")
+        await schedule_retry(
+            conn, Queue.OUTBOX, running, datetime.now(UTC), "deferred: daily limit"
+        )
         assert (await _status(conn, running), await _status(conn, newer)) == ("done", "pending")
