@@ -13,8 +13,7 @@ from service.adapters.postgres import create_pool
 from service.adapters.sync_jobs import SyncRequest
 from service.config import Settings
 from service.domain.instants import InvalidInstant, parse_instant
-from service.services.calendly_sync import request_sync
-from service.workers.calendly_sync import SyncOutcome, run_sync
+from service.services.calendly_sync import SyncOutcome, request_sync, run_sync
 
 
 def run_calendly_sync(settings: Settings, *, since: str | None, full: bool) -> int:

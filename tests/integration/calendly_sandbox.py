@@ -17,8 +17,7 @@ from service.adapters.sync_jobs import SyncRequest
 from service.config import Settings, load_settings
 from service.sandbox.calendly import create_app
 from service.sandbox.serve import serving
-from service.services.calendly_sync import request_sync
-from service.workers.calendly_sync import SyncOutcome, run_sync
+from service.services.calendly_sync import SyncOutcome, request_sync, run_sync
 
 TOKEN = "sandbox-calendly-token"
 

@@ -14,8 +14,7 @@ from service.adapters.sync_jobs import SyncRequest
 from service.app import create_app
 from service.config import load_settings
 from service.sandbox.serve import serving
-from service.services.calendly_sync import request_sync
-from service.workers.calendly_sync import run_sync
+from service.services.calendly_sync import request_sync, run_sync
 from tests.integration.calendly_sandbox import (
     Sandbox,
     sandbox_fixture,  # noqa: F401 - the `sandbox` fixture

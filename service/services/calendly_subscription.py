@@ -1,7 +1,8 @@
 """The Calendly subscription watchdog: ours exists and is active, else it is made so.
 
 Calendly silently disables a subscription after 24 h of failures; the repair says since when
-deliveries may have been lost, so the re-read (`reconcile.calendly`) can start there.
+deliveries may have been lost, so the re-read (`service/services/reconcile_calendly.py`) can
+start there.
 """
 
 from __future__ import annotations
