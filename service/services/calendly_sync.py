@@ -40,7 +40,7 @@ from service.domain.calendly import (
     invitee_from_rest,
     scheduled_event_from_rest,
 )
-from service.domain.sync_jobs import JobStatus
+from service.domain.sync_jobs import JobStatus, SyncMode
 from service.logs import get_logger
 from service.services.calendly_readings import (
     Change,
@@ -108,9 +108,9 @@ async def dispatch(pool: asyncpg.Pool, courier: Courier, job_id: uuid.UUID) -> b
 
 
 def min_start_time(request: SyncRequest, now: datetime) -> datetime | None:
-    if request.mode == "recent":
+    if request.mode is SyncMode.RECENT:
         return now - RECENT_WINDOW
-    if request.mode == "since":
+    if request.mode is SyncMode.SINCE:
         return request.since
     return None
 

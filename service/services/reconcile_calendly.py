@@ -7,7 +7,7 @@ from typing import Any
 
 from service.adapters.sync_jobs import SyncRequest
 from service.domain.reconcile import Drift, DriftKind, RunKind
-from service.domain.sync_jobs import JobStatus
+from service.domain.sync_jobs import JobStatus, SyncMode
 from service.services.calendly_subscription import Action, SubscriptionCheck, ensure_subscription
 from service.services.calendly_sync import RECENT_WINDOW, request_sync, run_sync
 from service.services.reconcile_runs import ReconcileNotPossible, recorded
@@ -26,7 +26,7 @@ async def reconcile_calendly(
         since = datetime.now(UTC) - RECENT_WINDOW
         if check.stopped_at is not None:
             since = min(since, check.stopped_at)
-        job_id = await request_sync(pool, SyncRequest("since", since), f"reconcile:{run_id}")
+        job_id = await request_sync(pool, SyncRequest(SyncMode.SINCE, since), f"reconcile:{run_id}")
         outcome = await run_sync(pool, settings, job_id, rt.courier)
         if outcome is None or outcome.status is not JobStatus.SUCCEEDED:
             error = outcome.error if outcome else "the sync job did not run"
