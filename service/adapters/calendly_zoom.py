@@ -89,7 +89,8 @@ async def claim_registrant(conn: Connection, attendee_id: int, meeting_id: int, 
 
 
 async def release_registrant(conn: Connection, attendee_id: int) -> None:
-    """Zoom refused or limited the call: nothing was applied."""
+    """Give back the claim of `claim_registrant`: Zoom refused or limited the call, so nothing
+    was applied and the registrant is no longer in flight."""
     await conn.execute(
         "UPDATE calendly_zoom_registrants SET state = $2 WHERE attendee_id = $1",
         attendee_id,

@@ -100,6 +100,16 @@ async def registrant_in_flight(
     )
 
 
+async def release_registrant(conn: Connection, booking_id: str) -> None:
+    """Give back the claim of `registrant_in_flight`: Zoom refused or limited the call, so
+    nothing was applied and the registrant is no longer in flight."""
+    await conn.execute(
+        "UPDATE zoom_registrants SET state = $2 WHERE booking_id = $1",
+        booking_id,
+        SyncState.PENDING,
+    )
+
+
 async def registrant_known(
     conn: Connection,
     booking_id: str,

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
-from service.adapters import zoom_claims
 from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
 from service.adapters.zoom import (
-    ZoomAmbiguous,
     ZoomClient,
-    ZoomError,
     ZoomRegistrantRefused,
 )
 from service.domain.booking_events import Booking
@@ -25,7 +23,12 @@ from service.services.course_decisions import (
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.zoom_commands.common import notify_refusal, zoom_client, zoom_errors
+from service.workers.zoom_commands.common import (
+    notify_refusal,
+    released_unless_ambiguous,
+    zoom_client,
+    zoom_errors,
+)
 from service.workers.zoom_commands.lookups import (
     RegistrantInZoom,
     find_registrant,
@@ -55,13 +58,9 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
         "booking_id": booking_id,
         "outbox_id": str(item.id),
     }
-    try:
+    release = partial(registrant_repo.release_registrant, booking_id=booking_id)
+    async with released_unless_ambiguous(runtime.pool, release):
         found = await _bring_in_line(zoom, work, cause)
-    except ZoomError as error:
-        if not isinstance(error, ZoomAmbiguous):
-            async with runtime.pool.acquire() as conn:
-                await zoom_claims.release_registrant(conn, booking_id)
-        raise
     async with runtime.pool.acquire() as conn:
         await registrant_repo.registrant_known(
             conn,
