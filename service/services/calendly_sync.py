@@ -28,8 +28,8 @@ import asyncpg
 from service.adapters import sync_jobs
 from service.adapters.broker import Courier
 from service.adapters.calendly_client import CalendlyClient
+from service.adapters.calendly_connection import NOT_CONFIGURED, connect_calendly
 from service.adapters.calendly_errors import CalendlyError
-from service.adapters.integration_log import PostgresCallRecorder
 from service.adapters.sync_jobs import SyncCounts, SyncRequest
 from service.adapters.work_items import notify
 from service.config import Settings
@@ -155,16 +155,10 @@ async def run_sync(
 
 
 def _client(pool: asyncpg.Pool, settings: Settings, job_id: uuid.UUID) -> CalendlyClient:
-    if not settings.calendly_api_token:
-        raise SyncNotPossible(
-            "CALENDLY_API_TOKEN is not set, so Calendly cannot be read; set a personal access token"
-        )
-    return CalendlyClient(
-        settings.calendly_api_base_url,
-        settings.calendly_api_token.get_secret_value(),
-        PostgresCallRecorder(pool),
-        cause={"job": JOB_NAME, "job_id": str(job_id)},
-    )
+    client = connect_calendly(settings, pool, {"job": JOB_NAME, "job_id": str(job_id)})
+    if client is None:
+        raise SyncNotPossible(NOT_CONFIGURED)
+    return client
 
 
 async def _scope(client: CalendlyClient, settings: Settings) -> str:
