@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.adapters.postgres import Connection
-from service.domain.zoom_objects import SyncState
+from service.domain.zoom_objects import RegistrantStatus, SyncState
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class InviteeRegistrant:
 
     meeting_id: int
     registrant_id: str | None
-    zoom_status: str | None
+    zoom_status: RegistrantStatus | None
     join_url: str | None
     state: SyncState
 
@@ -61,7 +61,7 @@ async def registrant_row(conn: Connection, attendee_id: int) -> InviteeRegistran
     return InviteeRegistrant(
         row["meeting_id"],
         row["registrant_id"],
-        row["zoom_status"],
+        RegistrantStatus(row["zoom_status"]) if row["zoom_status"] else None,
         row["join_url"],
         SyncState(row["state"]),
     )
@@ -89,7 +89,8 @@ async def claim_registrant(conn: Connection, attendee_id: int, meeting_id: int, 
 
 
 async def release_registrant(conn: Connection, attendee_id: int) -> None:
-    """Zoom refused or limited the call: nothing was applied."""
+    """Give back the claim of `claim_registrant`: Zoom refused or limited the call, so nothing
+    was applied and the registrant is no longer in flight."""
     await conn.execute(
         "UPDATE calendly_zoom_registrants SET state = $2 WHERE attendee_id = $1",
         attendee_id,
@@ -102,7 +103,7 @@ async def registrant_known(
     attendee_id: int,
     registrant_id: str | None,
     join_url: str | None,
-    zoom_status: str | None,
+    zoom_status: RegistrantStatus | None,
 ) -> None:
     """Zoom holds this (None: no registrant)."""
     await conn.execute(

@@ -8,6 +8,8 @@ from typing import Any
 from service.adapters.postgres import Connection
 from service.domain.reconcile import RunKind, RunStatus
 
+_RUN_COLUMNS = "id, kind, status, drift, error, started_at, finished_at"
+
 
 async def start_run(conn: Connection, kind: RunKind, scope: str | None) -> int:
     run_id: int = await conn.fetchval(
@@ -37,6 +39,34 @@ async def finish_run(
         report,
         error,
     )
+
+
+async def list_runs(
+    conn: Connection, *, kind: str | None, before_id: int | None, limit: int
+) -> list[dict[str, Any]]:
+    """The ops read, newest first (keyset by id); each with the number of its report's entries
+    instead of the report."""
+    rows = await conn.fetch(
+        f"SELECT {_RUN_COLUMNS}, "  # noqa: S608 - constant SQL
+        """
+               jsonb_array_length(report) AS report_entries
+          FROM reconcile_runs
+         WHERE ($1::text IS NULL OR kind = $1) AND ($2::bigint IS NULL OR id < $2)
+         ORDER BY id DESC LIMIT $3
+        """,
+        kind,
+        before_id,
+        limit,
+    )
+    return [dict(row) for row in rows]
+
+
+async def load_run(conn: Connection, run_id: int) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        f"SELECT {_RUN_COLUMNS}, report FROM reconcile_runs WHERE id = $1",  # noqa: S608
+        run_id,
+    )
+    return dict(row) if row else None
 
 
 async def synced_course_ids(conn: Connection) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from service.adapters.postgres import Connection
-from service.domain.sync_jobs import JobStatus
+from service.domain.sync_jobs import JobStatus, SyncMode
 
 CALENDLY = "calendly"
 LAST_SYNC_KEY = "calendly.last_sync_time"
@@ -20,9 +20,9 @@ LAST_SYNC_KEY = "calendly.last_sync_time"
 
 @dataclass(frozen=True)
 class SyncRequest:
-    """What to read from Calendly: `recent` (last 30 days and later), `since` a time, or `full`."""
+    """What to read from Calendly; `since` only with `SyncMode.SINCE`."""
 
-    mode: str
+    mode: SyncMode
     since: datetime | None = None
 
 
@@ -63,7 +63,7 @@ async def start_job(conn: Connection, job_id: uuid.UUID) -> SyncRequest | None:
         JobStatus.RUNNING,
         JobStatus.QUEUED,
     )
-    return SyncRequest(row["mode"], row["since"]) if row else None
+    return SyncRequest(SyncMode(row["mode"]), row["since"]) if row else None
 
 
 async def save_progress(conn: Connection, job_id: uuid.UUID, counts: SyncCounts) -> None:

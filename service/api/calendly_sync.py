@@ -16,6 +16,7 @@ from service.adapters.sync_jobs import SyncRequest
 from service.api.models.requests import ByJobId, SyncBody
 from service.api.models.resources import LastSync, SyncJob, SyncStarted
 from service.api.operation import WEBINARS, Operation, ok
+from service.domain.sync_jobs import SyncMode
 from service.http import input
 from service.http.errors import ApiError
 from service.http.runtime import runtime
@@ -36,7 +37,7 @@ async def start_sync(request: Request) -> JSONResponse:
     """`{"mode": "recent"|"since"|"full", "since": ISO?}`; an empty body means `recent`."""
     wanted = parse(SyncBody, await input.json_body(request) if await request.body() else {})
     job_id = await calendly_sync.start(
-        runtime(request), SyncRequest(wanted.mode, wanted.since), input.actor(request)
+        runtime(request), SyncRequest(SyncMode(wanted.mode), wanted.since), input.actor(request)
     )
     return JSONResponse(
         {"job_id": str(job_id), "status": "queued"},

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
-from service.adapters import integration_log, ops_reads
+from service.adapters import inbox_reads, integration_log, reconcile_runs
 from service.api import dead_letters
 from service.api.models.queries import InboxQuery, IntegrationLogQuery, ReconcileRunsQuery
 from service.api.models.requests import ById
@@ -54,7 +54,7 @@ async def list_inbox(request: Request) -> JSONResponse:
     wanted = parse_query(InboxQuery, request.query_params)
     cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
-        rows = await ops_reads.inbox_items(
+        rows = await inbox_reads.inbox_items(
             conn,
             status=wanted.status,
             source=wanted.source,
@@ -72,7 +72,7 @@ SHOW_INBOX_ITEM = Operation(
 
 async def show_inbox_item(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
-        row = await ops_reads.inbox_item(conn, input.path_id(request, "inbox item"))
+        row = await inbox_reads.inbox_item(conn, input.path_id(request, "inbox item"))
     if row is None:
         raise ApiError(404, f"no inbox item {request.path_params['id']}")
     return JSONResponse(jsonable(row))
@@ -92,7 +92,7 @@ async def list_reconcile_runs(request: Request) -> JSONResponse:
     wanted = parse_query(ReconcileRunsQuery, request.query_params)
     cursor, limit = wanted.page()
     async with runtime(request).pool.acquire() as conn:
-        rows = await ops_reads.reconcile_runs(
+        rows = await reconcile_runs.list_runs(
             conn,
             kind=wanted.kind,
             before_id=cursor,
@@ -112,7 +112,7 @@ SHOW_RECONCILE_RUN = Operation(
 
 async def show_reconcile_run(request: Request) -> JSONResponse:
     async with runtime(request).pool.acquire() as conn:
-        row = await ops_reads.reconcile_run(conn, input.path_id(request, "reconcile run"))
+        row = await reconcile_runs.load_run(conn, input.path_id(request, "reconcile run"))
     if row is None:
         raise ApiError(404, f"no reconcile run {request.path_params['id']}")
     return JSONResponse(jsonable(row))

@@ -26,8 +26,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run_attendance(settings: Settings, args: argparse.Namespace) -> int:
-    from service.cli.reconcile import _print, _with_runtime  # noqa: PLC0415 - fast --help
-    from service.workers.attendance_sweep import sweep_attendance  # noqa: PLC0415
+    from service.cli.job_runtime import CliRuntime, print_json, with_runtime  # noqa: PLC0415
+    from service.services.attendance_sweep import sweep_attendance  # noqa: PLC0415
 
     since: datetime | None = None
     if args.since is not None:
@@ -36,11 +36,20 @@ def run_attendance(settings: Settings, args: argparse.Namespace) -> int:
             print(f"error: --since {args.since!r} is not an ISO 8601 time", file=sys.stderr)
             return 2
 
-    async def work(runtime: Any) -> object:
+    async def work(rt: CliRuntime) -> dict[str, Any] | None:
+        if rt.zoom is None:
+            return None
         meetings = None if args.meeting is None else [args.meeting]
-        return await sweep_attendance(runtime, meetings, since)
+        return await sweep_attendance(rt, rt.zoom, meetings, since)
 
-    result = _with_runtime(settings, work)
-    _print(result)
+    result = with_runtime(settings, work)
+    if result is None:
+        print(
+            "error: Zoom credentials are not configured "
+            "(ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET)",
+            file=sys.stderr,
+        )
+        return 1
+    print_json(result)
     # A meeting asked for by id that Zoom does not list is an error; in a sweep it is normal.
     return 1 if args.meeting is not None and result["skipped"] else 0

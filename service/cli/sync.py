@@ -13,8 +13,8 @@ from service.adapters.postgres import create_pool
 from service.adapters.sync_jobs import SyncRequest
 from service.config import Settings
 from service.domain.instants import InvalidInstant, parse_instant
-from service.services.calendly_sync import request_sync
-from service.workers.calendly_sync import SyncOutcome, run_sync
+from service.domain.sync_jobs import SyncMode
+from service.services.calendly_sync import SyncOutcome, request_sync, run_sync
 
 
 def run_calendly_sync(settings: Settings, *, since: str | None, full: bool) -> int:
@@ -37,10 +37,10 @@ def run_calendly_sync(settings: Settings, *, since: str | None, full: bool) -> i
 
 def _request(since: str | None, full: bool) -> SyncRequest:
     if full:
-        return SyncRequest("full")
+        return SyncRequest(SyncMode.FULL)
     if since is not None:
-        return SyncRequest("since", parse_instant(since)[0])
-    return SyncRequest("recent")
+        return SyncRequest(SyncMode.SINCE, parse_instant(since)[0])
+    return SyncRequest(SyncMode.RECENT)
 
 
 async def _run(database_url: str, settings: Settings, request: SyncRequest) -> SyncOutcome | None:

@@ -17,7 +17,7 @@ from service.adapters.courses import booking_repo, course_repo, meeting_repo, re
 from service.adapters.courses.errors import Errors, errors_json
 from service.adapters.courses.meeting_repo import MeetingRow
 from service.adapters.courses.registrant_repo import RegistrantRow
-from service.domain.booking_events import Booking, BookingStatus, Course
+from service.domain.booking_events import Booking, BookingStatus, Course, CourseStatus
 from service.domain.course_sync import is_zoom_synced
 from service.domain.course_validation import shape_problems, validate_for_zoom
 from service.domain.emails import InvalidEmail, zoom_email
@@ -27,6 +27,7 @@ from service.domain.registrants import RegistrantState, booking_problems, desire
 from service.domain.subjects import Subject, SubjectKind
 from service.domain.validation_errors import ValidationError
 from service.domain.zoom_meeting import MeetingSpec, meeting_changes, meeting_shape
+from service.domain.zoom_objects import RegistrantStatus, SyncState
 from service.services.unit_of_work import UnitOfWork
 
 SYNC_MEETING = "sync_meeting"
@@ -82,19 +83,19 @@ def registrant_goal(
 def registrant_needs_call(goal: RegistrantGoal, row: RegistrantRow | None, meeting_id: int) -> bool:
     """Whether Zoom differs from the goal (or might: a call whose outcome is unknown)."""
     on_meeting = row is not None and row.meeting_id == meeting_id
-    if row is not None and row.state == "failed":
+    if row is not None and row.state is SyncState.FAILED:
         return False  # Zoom refused; a new booking version or an admin's sync tries again
-    if on_meeting and row is not None and row.state == "in_flight":
+    if on_meeting and row is not None and row.state is SyncState.IN_FLIGHT:
         return True
     if goal.state is RegistrantState.APPROVED:
         return not (
             on_meeting
             and row is not None
-            and row.zoom_status == "approved"
+            and row.zoom_status is RegistrantStatus.APPROVED
             and row.email == goal.email
         )
     if goal.state is RegistrantState.CANCELLED:
-        return on_meeting and row is not None and row.zoom_status == "approved"
+        return on_meeting and row is not None and row.zoom_status is RegistrantStatus.APPROVED
     return False
 
 
@@ -106,7 +107,7 @@ async def decide_course(unit: UnitOfWork, course_id: str, cause: dict[str, str])
         return  # bookings wait for their course
     meeting = await meeting_repo.load_meeting(conn, course_id)
     subject = course_subject(course_id)
-    if stored.status == "cancelled":
+    if stored.status is CourseStatus.CANCELLED:
         await booking_repo.cancel_course_bookings(conn, course_id)
         if (
             meeting is not None
@@ -196,7 +197,9 @@ async def _decide_registrants(
         problems = errors_json(goal.problems)
         current = row.errors if row is not None else []
         # A Zoom refusal (state failed) keeps its message until the booking's problems replace it.
-        if problems != current and (problems or (row is not None and row.state != "failed")):
+        if problems != current and (
+            problems or (row is not None and row.state is not SyncState.FAILED)
+        ):
             await registrant_repo.set_registrant_errors(conn, booking, problems)
             if problems:
                 await _notify_booking(unit, booking, problems)

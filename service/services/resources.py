@@ -11,6 +11,8 @@ from typing import Protocol
 import asyncpg
 
 from service.adapters.broker import Courier
+from service.adapters.zoom import ZoomClient
+from service.config import Settings
 
 
 class Resources(Protocol):
@@ -19,3 +21,14 @@ class Resources(Protocol):
 
     @property
     def courier(self) -> Courier: ...
+
+
+class JobResources(Resources, Protocol):
+    """What a job that reads the vendors needs besides: the settings and the Zoom client (None
+    when Zoom is not configured). A worker's runtime passes as it is; the CLI builds its own."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def zoom(self) -> ZoomClient | None: ...

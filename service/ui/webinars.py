@@ -10,6 +10,7 @@ from starlette.responses import Response
 from service.adapters import sync_jobs, webinars
 from service.adapters.sync_jobs import SyncRequest
 from service.domain.numbers import ascii_int
+from service.domain.sync_jobs import SyncMode
 from service.http import keyset
 from service.http.errors import REFUSALS, status_of
 from service.http.filters import DEFAULT_UPCOMING_DAYS, MAX_UPCOMING_DAYS
@@ -69,7 +70,7 @@ async def show(request: Request) -> Response:
 async def start_sync(request: Request) -> Response:
     rt = runtime(request)
     try:
-        job_id = await calendly_sync.start(rt, SyncRequest("recent", None), actor(request))
+        job_id = await calendly_sync.start(rt, SyncRequest(SyncMode.RECENT), actor(request))
     except REFUSALS as problem:
         return await _page(request, status=status_of(problem), error=problem.message)
     async with rt.pool.acquire() as conn:

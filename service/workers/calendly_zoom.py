@@ -7,10 +7,12 @@ What to send is decided in `service/services/calendly_zoom_mapping.py`.
 
 from __future__ import annotations
 
+from functools import partial
+
 from service.adapters import calendly_zoom as repo
 from service.adapters.calendly_zoom import Invitee, InviteeRegistrant
 from service.adapters.postgres import Connection
-from service.adapters.zoom import ZoomAmbiguous, ZoomClient, ZoomError, ZoomTerminal
+from service.adapters.zoom import ZoomClient, ZoomTerminal
 from service.domain.emails import InvalidEmail, zoom_email
 from service.domain.invitee_registrants import invitee_registrant_body
 from service.domain.subjects import Subject, SubjectKind
@@ -19,7 +21,7 @@ from service.services.calendly_zoom_mapping import SYNC_CALENDLY_REGISTRANT, att
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.zoom_commands.common import zoom_client
+from service.workers.zoom_commands.common import released_unless_ambiguous, zoom_client
 from service.workers.zoom_commands.lookups import (
     RegistrantInZoom,
     find_registrant,
@@ -46,13 +48,9 @@ async def sync_calendly_registrant(runtime: WorkerRuntime, item: OutboxItem) -> 
             return
         await repo.claim_registrant(conn, attendee_id, invitee.meeting_id, email)
     cause = {"attendee_id": str(attendee_id), "outbox_id": str(item.id)}
-    try:
+    release = partial(repo.release_registrant, attendee_id=attendee_id)
+    async with released_unless_ambiguous(runtime.pool, release):
         found = await _bring_in_line(zoom, invitee, email, known, cause)
-    except ZoomError as error:
-        if not isinstance(error, ZoomAmbiguous):
-            async with runtime.pool.acquire() as conn:
-                await repo.release_registrant(conn, attendee_id)
-        raise
     async with runtime.pool.acquire() as conn:
         await repo.registrant_known(
             conn,

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from service.adapters import no_shows as repo
 from service.adapters.calendly_client import CalendlyClient
+from service.adapters.calendly_connection import connect_calendly
 from service.adapters.calendly_errors import CalendlyError, CalendlyRateLimited, CalendlyUnavailable
-from service.adapters.integration_log import PostgresCallRecorder
 from service.domain.failure_policy import Terminal
 from service.domain.subjects import Subject, SubjectKind
 from service.services.no_show_queue import SYNC_NO_SHOW
@@ -27,14 +27,10 @@ from service.workers.runtime import WorkerRuntime
 
 
 def _client(runtime: WorkerRuntime, attendee_id: int) -> CalendlyClient:
-    settings = runtime.settings
-    assert settings.calendly_api_token is not None  # push_no_shows requires it
-    return CalendlyClient(
-        settings.calendly_api_base_url,
-        settings.calendly_api_token.get_secret_value(),
-        PostgresCallRecorder(runtime.pool),
-        cause={"attendee_id": str(attendee_id), "reason": "no-show"},
-    )
+    cause = {"attendee_id": str(attendee_id), "reason": "no-show"}
+    client = connect_calendly(runtime.settings, runtime.pool, cause)
+    assert client is not None  # push_no_shows requires the token
+    return client
 
 
 async def sync_no_show(runtime: WorkerRuntime, item: OutboxItem) -> None:

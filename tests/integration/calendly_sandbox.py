@@ -15,10 +15,10 @@ import pytest
 
 from service.adapters.sync_jobs import SyncRequest
 from service.config import Settings, load_settings
+from service.domain.sync_jobs import SyncMode
 from service.sandbox.calendly import create_app
 from service.sandbox.serve import serving
-from service.services.calendly_sync import request_sync
-from service.workers.calendly_sync import SyncOutcome, run_sync
+from service.services.calendly_sync import SyncOutcome, request_sync, run_sync
 
 TOKEN = "sandbox-calendly-token"
 
@@ -70,7 +70,7 @@ def sandbox_settings(sandbox: Sandbox, service_env: dict[str, str], **extra: str
 async def sync_now(
     pool: asyncpg.Pool, settings: Settings, request: SyncRequest | None = None
 ) -> tuple[uuid.UUID, SyncOutcome]:
-    job_id = await request_sync(pool, request or SyncRequest("recent"), "test")
+    job_id = await request_sync(pool, request or SyncRequest(SyncMode.RECENT), "test")
     outcome = await run_sync(pool, settings, job_id)
     assert outcome is not None
     return job_id, outcome

@@ -13,9 +13,9 @@ import pytest
 from service.adapters.sync_jobs import SyncRequest
 from service.app import create_app
 from service.config import load_settings
+from service.domain.sync_jobs import SyncMode
 from service.sandbox.serve import serving
-from service.services.calendly_sync import request_sync
-from service.workers.calendly_sync import run_sync
+from service.services.calendly_sync import request_sync, run_sync
 from tests.integration.calendly_sandbox import (
     Sandbox,
     sandbox_fixture,  # noqa: F401 - the `sandbox` fixture
@@ -132,7 +132,7 @@ async def test_failure_mid_run_keeps_the_events_already_committed(
         {"path": "/scheduled_events$", "query": "page_token=", "status": 500, "count": 10},
     )
     job_id, outcome = await sync_now(
-        pool, sandbox_settings(sandbox, service_env), SyncRequest("full")
+        pool, sandbox_settings(sandbox, service_env), SyncRequest(SyncMode.FULL)
     )
     assert outcome.status == "failed" and "500" in (outcome.error or "")
     assert await _stored(pool, seeded["events"]) == (100, 100)
@@ -150,7 +150,7 @@ async def test_since_mode_reads_only_later_events_and_cancellations_arrive(
          "interval_minutes": 24 * 60},
     )  # fmt: skip
     settings = sandbox_settings(sandbox, service_env)
-    since = SyncRequest("since", start + timedelta(days=2))
+    since = SyncRequest(SyncMode.SINCE, start + timedelta(days=2))
     _, outcome = await sync_now(pool, settings, since)
     assert (outcome.counts.synced, outcome.counts.new) == (2, 2)
 
@@ -208,7 +208,7 @@ async def test_a_sync_job_delivered_twice_runs_once(
     pool: asyncpg.Pool, sandbox: Sandbox, service_env: dict[str, str]
 ) -> None:
     settings = sandbox_settings(sandbox, service_env)
-    job_id = await request_sync(pool, SyncRequest("recent"), "test")
+    job_id = await request_sync(pool, SyncRequest(SyncMode.RECENT), "test")
     first = await run_sync(pool, settings, job_id)
     assert first is not None and first.status == "succeeded"
     assert await run_sync(pool, settings, job_id) is None

@@ -10,6 +10,7 @@ import base64
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
 import httpx
@@ -143,29 +144,38 @@ async def test_unknown_type_and_invalid_data_are_422_with_every_problem(
 async def test_stale_versions_change_nothing(
     http: httpx.AsyncClient, pool: asyncpg.Pool, worker: ServiceProcess
 ) -> None:
+    """CONTRACT: an event whose version is not newer than the stored one changes nothing. The
+    worker runs several threads, so events sent together may be applied in either order: the
+    newest versions are stored first, then the stale and the equal ones arrive."""
     course_id, booking_id = new_id("c"), new_id("B")
-    for event in (
+
+    async def send_and_wait(*events: dict[str, Any]) -> None:
+        for event in events:
+            assert (await send_event(http, event)).status_code == 202
+
+        async def all_processed() -> bool:
+            pending = await pool.fetchval(
+                """
+                SELECT count(*) FROM inbox WHERE status = 'pending'
+                   AND (payload -> 'data' -> 'course' ->> 'id' = $1
+                        OR payload -> 'data' -> 'booking' ->> 'id' = $2)
+                """,
+                course_id,
+                booking_id,
+            )
+            return pending == 0
+
+        await eventually(all_processed)
+
+    await send_and_wait(
         course_event(course_id, version=3, title="Version drei"),
+        booking_event(booking_id, course_id, version=2, email="new@example.com"),
+    )
+    await send_and_wait(
         course_event(course_id, version=2, title="Version zwei"),
         course_event(course_id, version=3, title="Version drei, nochmal"),
-        booking_event(booking_id, course_id, version=2, email="new@example.com"),
         booking_event(booking_id, course_id, version=1, email="old@example.com"),
-    ):
-        assert (await send_event(http, event)).status_code == 202
-
-    async def all_processed() -> bool:
-        pending = await pool.fetchval(
-            """
-            SELECT count(*) FROM inbox WHERE status = 'pending'
-               AND (payload -> 'data' -> 'course' ->> 'id' = $1
-                    OR payload -> 'data' -> 'booking' ->> 'id' = $2)
-            """,
-            course_id,
-            booking_id,
-        )
-        return pending == 0
-
-    await eventually(all_processed)
+    )
     course = await pool.fetchrow("SELECT version, title FROM courses WHERE id = $1", course_id)
     assert (course["version"], course["title"]) == (3, "Version drei")
     booking = await pool.fetchrow("SELECT version, email FROM bookings WHERE id = $1", booking_id)

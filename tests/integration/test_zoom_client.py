@@ -26,7 +26,7 @@ from service.adapters.zoom import (
     ZoomTerminal,
     ZoomToken,
 )
-from service.adapters.zoom.client import api_base_for
+from service.adapters.zoom.transport import api_base_for
 from service.sandbox.serve import free_port, serving
 from tests.support import Recorder
 

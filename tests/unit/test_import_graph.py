@@ -39,10 +39,6 @@ ALLOWED: dict[str, frozenset[str]] = {
 # Modules allowed one import beyond their package's row, each with the reason.
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("service.cli.processes", "workers"): "starts the worker and scheduler processes",
-    # Jobs the CLI runs in-process; their bodies are still in workers/ (issue #9, remaining).
-    ("service.cli.reconcile", "workers"): "runs a reconciliation now",
-    ("service.cli.sync", "workers"): "runs a Calendly sync now",
-    ("service.cli.attendance", "workers"): "runs the attendance sweep now",
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.adapters.postgres import Connection
-from service.domain.booking_events import Course, course_from_document
+from service.domain.booking_events import Course, CourseStatus, course_from_document
 from service.domain.course_sync import is_zoom_synced
 from service.domain.hosting import HostedSlot, host_zoom_user, hosted_slots
 
@@ -15,7 +15,7 @@ from service.domain.hosting import HostedSlot, host_zoom_user, hosted_slots
 class StoredCourse:
     id: str
     version: int
-    status: str
+    status: CourseStatus
     course: Course | None  # None: known only from its cancellation
 
 
@@ -83,7 +83,7 @@ async def load_course(conn: Connection, course_id: str) -> StoredCourse | None:
         return None
     document = row["document"]
     course = course_from_document(document) if document is not None else None
-    return StoredCourse(row["id"], row["version"], row["status"], course)
+    return StoredCourse(row["id"], row["version"], CourseStatus(row["status"]), course)
 
 
 async def other_hosted_slots(conn: Connection, course: Course) -> list[HostedSlot]:

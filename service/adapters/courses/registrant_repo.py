@@ -10,6 +10,7 @@ from service.adapters.postgres import Connection
 from service.domain.booking_events import (
     Booking,
 )
+from service.domain.zoom_objects import RegistrantStatus, SyncState
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,8 @@ class RegistrantRow:
     registrant_id: str | None
     email: str | None
     join_url: str | None
-    zoom_status: str | None
-    state: str
+    zoom_status: RegistrantStatus | None
+    state: SyncState
     errors: Errors
 
 
@@ -33,8 +34,8 @@ def _registrant(row: Any) -> RegistrantRow:
         registrant_id=row["registrant_id"],
         email=row["email"],
         join_url=row["join_url"],
-        zoom_status=row["zoom_status"],
-        state=row["state"],
+        zoom_status=RegistrantStatus(row["zoom_status"]) if row["zoom_status"] else None,
+        state=SyncState(row["state"]),
         errors=row["errors"],
     )
 
@@ -99,6 +100,16 @@ async def registrant_in_flight(
     )
 
 
+async def release_registrant(conn: Connection, booking_id: str) -> None:
+    """Give back the claim of `registrant_in_flight`: Zoom refused or limited the call, so
+    nothing was applied and the registrant is no longer in flight."""
+    await conn.execute(
+        "UPDATE zoom_registrants SET state = $2 WHERE booking_id = $1",
+        booking_id,
+        SyncState.PENDING,
+    )
+
+
 async def registrant_known(
     conn: Connection,
     booking_id: str,
@@ -106,8 +117,8 @@ async def registrant_known(
     registrant_id: str | None,
     email: str | None,
     join_url: str | None,
-    zoom_status: str | None,
-    state: str = "done",
+    zoom_status: RegistrantStatus | None,
+    state: SyncState = SyncState.DONE,
 ) -> None:
     """Record what Zoom holds for the booking now."""
     await conn.execute(

@@ -9,8 +9,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from service.api.models.resources import SyncMode
+from service.api.models import resources
 from service.domain.numbers import ascii_int
+from service.domain.sync_jobs import SyncMode
 from service.http.fields import Flag, QueryText, TriState, instant
 from service.http.filters import LetterFields
 from service.http.input import storable
@@ -21,7 +22,7 @@ BIGINT_MAX = 2**63 - 1
 
 
 def _mode(value: Any) -> Any:
-    if value not in ("recent", "since", "full"):
+    if value not in list(SyncMode):  # a list: the value may be unhashable JSON
         refuse("expected recent, since or full")
     return value
 
@@ -31,7 +32,7 @@ class SyncBody(BaseModel):
 
     model_config = CLOSED
 
-    mode: Annotated[SyncMode, Check(_mode)] = "recent"
+    mode: Annotated[resources.SyncMode, Check(_mode)] = "recent"
     since: datetime | None = Field(default=None, validate_default=True)
 
     @field_validator("since", mode="before")

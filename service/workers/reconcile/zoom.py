@@ -1,122 +1,17 @@
-"""Zoom drift: every registrant of a synced course against its bookings; repairs are queued.
-
-Nightly for every course, and for one course whenever Zoom tells us something about its meeting
-(the `reconcile_course` outbox command). The comparison is `service/domain/reconcile.py`, the
-repair `service/services/zoom_drift.py`.
-"""
+"""The `reconcile_course` outbox command a Zoom webhook queues: reconcile that course with Zoom,
+as its own run (`service/services/reconcile_zoom.py`); failures are classified by the outbox."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncpg
-
-from service.adapters import reconcile_runs
-from service.adapters.courses import meeting_repo
-from service.adapters.work_items import notify
-from service.adapters.zoom import ZoomClient, ZoomDeferred, ZoomError, ZoomNotFound
-from service.domain.reconcile import (
-    Drift,
-    DriftKind,
-    ListedRegistrant,
-    RunKind,
-    by_email,
-)
+from service.domain.reconcile import Drift, RunKind
 from service.domain.subjects import Subject, SubjectKind
-from service.domain.zoom_objects import RegistrantStatus
 from service.services.course_decisions import course_subject
-from service.services.reconcile_runs import ReconcileNotPossible, recorded
+from service.services.reconcile_runs import recorded
+from service.services.reconcile_zoom import reconcile_course
 from service.services.unit_of_work import UnitOfWork
-from service.services.zoom_drift import RECONCILE_COURSE, repair_course
+from service.services.zoom_drift import RECONCILE_COURSE
 from service.workers.outbox import CommandTable, OutboxCommand, OutboxItem
 from service.workers.runtime import WorkerRuntime
-
-LISTED = (RegistrantStatus.APPROVED, RegistrantStatus.PENDING, RegistrantStatus.DENIED)
-
-
-def _zoom(runtime: WorkerRuntime) -> ZoomClient:
-    if runtime.zoom is None:
-        raise ReconcileNotPossible(
-            "Zoom credentials are not configured (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, "
-            "ZOOM_CLIENT_SECRET), so Zoom cannot be compared"
-        )
-    return runtime.zoom
-
-
-async def reconcile_zoom(runtime: WorkerRuntime) -> dict[str, Any]:
-    """Every synced course with a live meeting, one after the other (Zoom's limiter paces it)."""
-
-    async def work(run_id: int, drift: Drift) -> None:
-        zoom = _zoom(runtime)
-        async with runtime.pool.acquire() as conn:
-            course_ids = await reconcile_runs.synced_course_ids(conn)
-        for course_id in course_ids:
-            cause = {"reconcile_run": str(run_id)}
-            try:
-                await reconcile_course(runtime, zoom, course_id, drift, cause)
-            except ZoomDeferred:
-                raise  # a daily limit: the rest of the run would hit it too
-            except ZoomError as error:  # one course's trouble must not hide the others' drift
-                drift.add(DriftKind.COURSE_FAILED, course_id=course_id, error=str(error))
-        drift.report.append({"kind": "summary", "courses_checked": len(course_ids)})
-
-    return await recorded(runtime.pool, RunKind.ZOOM, None, work)
-
-
-async def _registrants(
-    zoom: ZoomClient, meeting_id: int, cause: dict[str, str]
-) -> dict[str, ListedRegistrant]:
-    listed = {
-        status: [
-            ListedRegistrant(str(r["id"]), str(r.get("email", "")), status)
-            for r in await zoom.list_registrants(meeting_id, status, cause=cause)
-        ]
-        for status in reversed(LISTED)
-    }
-    return by_email(listed)
-
-
-async def reconcile_course(
-    runtime: WorkerRuntime,
-    zoom: ZoomClient,
-    course_id: str,
-    drift: Drift,
-    cause: dict[str, str],
-) -> None:
-    """Compare one course's registrants in Zoom with its bookings and queue the repairs."""
-    async with runtime.pool.acquire() as conn:
-        meeting = await meeting_repo.load_meeting(conn, course_id)
-    meeting_id = meeting.live_id if meeting is not None else None
-    if meeting is None or meeting_id is None:
-        return
-    call_cause = {**cause, "course_id": course_id}
-    try:
-        in_zoom = await _registrants(zoom, meeting_id, call_cause)
-    except ZoomNotFound:
-        await _meeting_missing(runtime.pool, course_id, meeting_id, drift)
-        return
-    outbox_ids = await repair_course(
-        runtime.pool, course_id, meeting_id, in_zoom, drift=drift, cause=call_cause
-    )
-    await runtime.courier.send_outbox(outbox_ids)
-
-
-async def _meeting_missing(
-    pool: asyncpg.Pool, course_id: str, meeting_id: int, drift: Drift
-) -> None:
-    """Not recreated automatically: a meeting deleted in Zoom may have been deleted on purpose."""
-    message = (
-        f"Course {course_id}: Zoom meeting {meeting_id} no longer exists in Zoom; check whether "
-        "it was deleted on purpose, then cancel the course or sync it again"
-    )
-    drift.add(
-        DriftKind.MEETING_MISSING, course_id=course_id, meeting_id=meeting_id, message=message
-    )
-    async with pool.acquire() as conn:
-        await notify(conn, "reconcile_drift", message, subject=course_subject(course_id))
-
-
-# -- one course, after a Zoom webhook --------------------------------------------------------
 
 
 async def reconcile_course_command(runtime: WorkerRuntime, item: OutboxItem) -> None:
@@ -142,6 +37,3 @@ async def reconcile_course_dead(unit: UnitOfWork, item: OutboxItem, error: Excep
 
 def reconcile_commands() -> CommandTable:
     return {RECONCILE_COURSE: OutboxCommand(reconcile_course_command, reconcile_course_dead)}
-
-
-# -- scheduling ------------------------------------------------------------------------------

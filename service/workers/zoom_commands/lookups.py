@@ -31,7 +31,7 @@ class RegistrantInZoom:
 
     id: str
     email: str
-    status: str  # a RegistrantStatus: approved | cancelled | pending
+    status: RegistrantStatus  # approved | cancelled | pending
     join_url: str | None
 
 

@@ -18,7 +18,7 @@ from service.adapters.zoom import (
     ZoomMeetingEnded,
     ZoomNotFound,
 )
-from service.domain.booking_events import Course
+from service.domain.booking_events import Course, CourseStatus
 from service.domain.course_sync import is_zoom_synced
 from service.domain.hosting import choose_host, host_zoom_user
 from service.domain.subjects import Subject, SubjectKind
@@ -270,7 +270,7 @@ async def delete_meeting(runtime: WorkerRuntime, item: OutboxItem) -> None:
         await UnitOfWork(conn).lock(course_subject(course_id))
         stored = await course_repo.load_course(conn, course_id)
         meeting = await meeting_repo.load_meeting(conn, course_id)
-        if stored is None or stored.status != "cancelled" or meeting is None:
+        if stored is None or stored.status is not CourseStatus.CANCELLED or meeting is None:
             return
         meeting_id = meeting.live_id
         earlier = None

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
-from service.adapters import zoom_claims
 from service.adapters.courses import booking_repo, course_repo, meeting_repo, registrant_repo
 from service.adapters.zoom import (
-    ZoomAmbiguous,
     ZoomClient,
-    ZoomError,
     ZoomRegistrantRefused,
 )
 from service.domain.booking_events import Booking
 from service.domain.registrants import RegistrantState, registrant_body
 from service.domain.subjects import Subject, SubjectKind
+from service.domain.zoom_objects import RegistrantStatus, SyncState
 from service.services.course_decisions import (
     RegistrantGoal,
     course_subject,
@@ -24,7 +23,12 @@ from service.services.course_decisions import (
 from service.services.unit_of_work import UnitOfWork
 from service.workers.outbox import OutboxItem
 from service.workers.runtime import WorkerRuntime
-from service.workers.zoom_commands.common import notify_refusal, zoom_client, zoom_errors
+from service.workers.zoom_commands.common import (
+    notify_refusal,
+    released_unless_ambiguous,
+    zoom_client,
+    zoom_errors,
+)
 from service.workers.zoom_commands.lookups import (
     RegistrantInZoom,
     find_registrant,
@@ -54,13 +58,9 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
         "booking_id": booking_id,
         "outbox_id": str(item.id),
     }
-    try:
+    release = partial(registrant_repo.release_registrant, booking_id=booking_id)
+    async with released_unless_ambiguous(runtime.pool, release):
         found = await _bring_in_line(zoom, work, cause)
-    except ZoomError as error:
-        if not isinstance(error, ZoomAmbiguous):
-            async with runtime.pool.acquire() as conn:
-                await zoom_claims.release_registrant(conn, booking_id)
-        raise
     async with runtime.pool.acquire() as conn:
         await registrant_repo.registrant_known(
             conn,
@@ -70,7 +70,7 @@ async def sync_registrant(runtime: WorkerRuntime, item: OutboxItem) -> None:
             join_url=found.join_url if found else None,
             zoom_status=found.status if found else None,
         )
-    if found is not None and found.status == "approved" and not found.join_url:
+    if found is not None and found.status is RegistrantStatus.APPROVED and not found.join_url:
         runtime.join_urls.fill_later(zoom, runtime.pool, work.meeting_id, work.booking.course_id)
 
 
@@ -95,7 +95,7 @@ async def _claim_registrant_work(runtime: WorkerRuntime, booking_id: str) -> _Re
         if not registrant_needs_call(goal, row, meeting_id):
             return None
         known = row if row is not None and row.meeting_id == meeting_id else None
-        unsure = known is not None and known.state == "in_flight"
+        unsure = known is not None and known.state is SyncState.IN_FLIGHT
         email = known.email if known is not None and known.email else goal.email
         if email is None:
             return None  # never registered, and Zoom can't take the address
@@ -116,15 +116,19 @@ async def _bring_in_line(
             known.registrant_id, known.email, known.zoom_status, known.join_url
         )
     wanted = work.goal.email if work.goal.state is RegistrantState.APPROVED else None
-    if current is not None and current.status == "approved" and current.email != wanted:
+    if (
+        current is not None
+        and current.status is RegistrantStatus.APPROVED
+        and current.email != wanted
+    ):
         await set_registrant_status(zoom, work.meeting_id, "cancel", current, cause)
-        current = RegistrantInZoom(current.id, current.email, "cancelled", current.join_url)
+        current = replace(current, status=RegistrantStatus.CANCELLED)
     if wanted is None:
         return current
     if current is not None and current.email == wanted:
-        if current.status != "approved":
+        if current.status is not RegistrantStatus.APPROVED:
             await set_registrant_status(zoom, work.meeting_id, "approve", current, cause)
-        approved = RegistrantInZoom(current.id, current.email, "approved", current.join_url)
+        approved = replace(current, status=RegistrantStatus.APPROVED)
         return await with_join_url(zoom, work.meeting_id, approved, cause)
     return await _add(zoom, work, wanted, cause)
 
@@ -142,10 +146,12 @@ async def _add(
         if existing is None:
             raise
         await set_registrant_status(zoom, work.meeting_id, "approve", existing, cause)
-        approved = RegistrantInZoom(existing.id, email, "approved", existing.join_url)
+        approved = replace(existing, email=email, status=RegistrantStatus.APPROVED)
         return await with_join_url(zoom, work.meeting_id, approved, cause)
     # No join_url in the answer (manual approval): read in pages (service/workers/join_urls.py).
-    return RegistrantInZoom(str(added["registrant_id"]), email, "approved", added.get("join_url"))
+    return RegistrantInZoom(
+        str(added["registrant_id"]), email, RegistrantStatus.APPROVED, added.get("join_url")
+    )
 
 
 async def registrant_command_dead(unit: UnitOfWork, item: OutboxItem, error: Exception) -> None:

@@ -7,18 +7,17 @@ from typing import Any
 
 from service.adapters.sync_jobs import SyncRequest
 from service.domain.reconcile import Drift, DriftKind, RunKind
-from service.domain.sync_jobs import JobStatus
-from service.services.calendly_sync import request_sync
+from service.domain.sync_jobs import JobStatus, SyncMode
+from service.services.calendly_subscription import Action, SubscriptionCheck, ensure_subscription
+from service.services.calendly_sync import RECENT_WINDOW, request_sync, run_sync
 from service.services.reconcile_runs import ReconcileNotPossible, recorded
-from service.workers.calendly_sync import RECENT_WINDOW, run_sync
-from service.workers.reconcile.subscription import Action, SubscriptionCheck, ensure_subscription
-from service.workers.runtime import WorkerRuntime
+from service.services.resources import JobResources
 
 
 async def reconcile_calendly(
-    runtime: WorkerRuntime, *, repaired: SubscriptionCheck | None = None
+    rt: JobResources, *, repaired: SubscriptionCheck | None = None
 ) -> dict[str, Any]:
-    pool, settings = runtime.pool, runtime.settings
+    pool, settings = rt.pool, rt.settings
 
     async def work(run_id: int, drift: Drift) -> None:
         check = repaired or await ensure_subscription(pool, settings)
@@ -27,8 +26,8 @@ async def reconcile_calendly(
         since = datetime.now(UTC) - RECENT_WINDOW
         if check.stopped_at is not None:
             since = min(since, check.stopped_at)
-        job_id = await request_sync(pool, SyncRequest("since", since), f"reconcile:{run_id}")
-        outcome = await run_sync(pool, settings, job_id, runtime.courier)
+        job_id = await request_sync(pool, SyncRequest(SyncMode.SINCE, since), f"reconcile:{run_id}")
+        outcome = await run_sync(pool, settings, job_id, rt.courier)
         if outcome is None or outcome.status is not JobStatus.SUCCEEDED:
             error = outcome.error if outcome else "the sync job did not run"
             raise ReconcileNotPossible(f"the Calendly re-read failed: {error}")

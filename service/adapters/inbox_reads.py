@@ -1,4 +1,4 @@
-"""The ops reads of the inbox and of reconciliation runs, newest first (keyset by id)."""
+"""The ops reads of the inbox, newest first (keyset by id)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ _INBOX_COLUMNS = """
 id, source, event_type, dedupe_key, status, attempts, last_error, not_before, received_at,
 enqueued_at, processed_at
 """
-_RUN_COLUMNS = "id, kind, status, drift, error, started_at, finished_at"
 
 
 async def inbox_items(
@@ -45,32 +44,5 @@ async def inbox_item(conn: Connection, item_id: int) -> dict[str, Any] | None:
     row = await conn.fetchrow(
         f"SELECT {_INBOX_COLUMNS}, payload FROM inbox WHERE id = $1",  # noqa: S608
         item_id,
-    )
-    return dict(row) if row else None
-
-
-async def reconcile_runs(
-    conn: Connection, *, kind: str | None, before_id: int | None, limit: int
-) -> list[dict[str, Any]]:
-    """Each with the number of its report's entries instead of the report."""
-    rows = await conn.fetch(
-        f"SELECT {_RUN_COLUMNS}, "  # noqa: S608 - constant SQL
-        """
-               jsonb_array_length(report) AS report_entries
-          FROM reconcile_runs
-         WHERE ($1::text IS NULL OR kind = $1) AND ($2::bigint IS NULL OR id < $2)
-         ORDER BY id DESC LIMIT $3
-        """,
-        kind,
-        before_id,
-        limit,
-    )
-    return [dict(row) for row in rows]
-
-
-async def reconcile_run(conn: Connection, run_id: int) -> dict[str, Any] | None:
-    row = await conn.fetchrow(
-        f"SELECT {_RUN_COLUMNS}, report FROM reconcile_runs WHERE id = $1",  # noqa: S608
-        run_id,
     )
     return dict(row) if row else None

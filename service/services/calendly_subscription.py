@@ -1,7 +1,8 @@
 """The Calendly subscription watchdog: ours exists and is active, else it is made so.
 
 Calendly silently disables a subscription after 24 h of failures; the repair says since when
-deliveries may have been lost, so the re-read (`reconcile.calendly`) can start there.
+deliveries may have been lost, so the re-read (`service/services/reconcile_calendly.py`) can
+start there.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import asyncpg
 
 from service.adapters import reconcile_runs
 from service.adapters.calendly_client import CalendlyClient
-from service.adapters.integration_log import PostgresCallRecorder
+from service.adapters.calendly_connection import NOT_CONFIGURED, connect_calendly
 from service.adapters.work_items import notify
 from service.config import Settings
 from service.logs import get_logger
@@ -69,16 +70,10 @@ def callback_url(settings: Settings) -> str:
 
 
 def _calendly(pool: asyncpg.Pool, settings: Settings, cause: dict[str, str]) -> CalendlyClient:
-    if not settings.calendly_api_token:
-        raise ReconcileNotPossible(
-            "CALENDLY_API_TOKEN is not set, so Calendly cannot be read; set a personal access token"
-        )
-    return CalendlyClient(
-        settings.calendly_api_base_url,
-        settings.calendly_api_token.get_secret_value(),
-        PostgresCallRecorder(pool),
-        cause=cause,
-    )
+    client = connect_calendly(settings, pool, cause)
+    if client is None:
+        raise ReconcileNotPossible(NOT_CONFIGURED)
+    return client
 
 
 async def ensure_subscription(pool: asyncpg.Pool, settings: Settings) -> SubscriptionCheck:
