@@ -6,7 +6,7 @@ admins keep (user link, prognoses, notes) is never overwritten by a Calendly rea
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +43,8 @@ def _cancellation(data: dict[str, Any] | None) -> Cancellation | None:
     )
 
 
-async def load_event(conn: Connection, uri: str) -> ScheduledEventSnapshot | None:
+async def load_event(conn: Connection, uri: str) -> tuple[int, ScheduledEventSnapshot] | None:
+    """The stored event and its id."""
     row = await conn.fetchrow("SELECT * FROM calendly_events WHERE uri = $1", uri)
     if row is None:
         return None
@@ -57,7 +58,7 @@ async def load_event(conn: Connection, uri: str) -> ScheduledEventSnapshot | Non
         if row["location_kind"] is not None
         else None
     )
-    return ScheduledEventSnapshot(
+    return row["id"], ScheduledEventSnapshot(
         uri=row["uri"],
         name=row["name"],
         status=CalendlyStatus(row["status"]),
@@ -144,21 +145,36 @@ async def load_attendee(conn: Connection, uri: str) -> AttendeeState | None:
     return _attendee(row) if row else None
 
 
-async def attendees_linking_to(conn: Connection, uri: str) -> list[AttendeeState]:
-    """Stored attendees whose reschedule links name `uri` (the other side of a reschedule)."""
+async def attendee_and_linking(
+    conn: Connection, uri: str
+) -> tuple[AttendeeState | None, list[AttendeeState]]:
+    """The stored attendee of `uri`, and the stored attendees whose reschedule links name
+    `uri` (the other side of a reschedule), read together."""
     rows = await conn.fetch(
         f"SELECT {_ATTENDEE_COLUMNS} FROM calendly_attendees a "  # noqa: S608 - fixed columns
         "JOIN calendly_events e ON e.id = a.event_id "
-        "WHERE a.rescheduled_from = $1 OR a.rescheduled_to = $1",
+        "WHERE a.uri = $1 OR a.rescheduled_from = $1 OR a.rescheduled_to = $1",
         uri,
     )
-    return [_attendee(row) for row in rows]
+    stored = next((_attendee(row) for row in rows if row["uri"] == uri), None)
+    linking = [
+        _attendee(row) for row in rows if uri in (row["rescheduled_from"], row["rescheduled_to"])
+    ]
+    return stored, linking
+
+
+@dataclass(frozen=True)
+class SavedAttendee:
+    id: int
+    created: bool
+    changed: bool  # created, or a Calendly-owned column or attendance differs
+    user_id: str | None  # the teacher linked (admins' link, kept)
 
 
 async def save_attendee(
     conn: Connection, state: AttendeeState, event_id: int, marked_by: str | None = None
-) -> tuple[int, bool, bool]:
-    """Upsert the Calendly-owned columns and attendance; returns (id, created, changed)."""
+) -> SavedAttendee:
+    """Upsert the Calendly-owned columns and attendance."""
     row = await conn.fetchrow(
         """
         WITH before AS (
@@ -206,7 +222,8 @@ async def save_attendee(
         marked_by,
     )
     assert row is not None
-    return row["id"], row["created"], bool(row["created"] or row["changed"])
+    changed = bool(row["created"] or row["changed"])
+    return SavedAttendee(row["id"], row["created"], changed, row["user_id"])
 
 
 async def event_id_by_uri(conn: Connection, uri: str) -> int | None:
@@ -223,10 +240,3 @@ async def record_attendance_change(
         attended,
         changed_by,
     )
-
-
-async def attendee_user_id(conn: Connection, attendee_id: int) -> str | None:
-    user_id: str | None = await conn.fetchval(
-        "SELECT user_id FROM calendly_attendees WHERE id = $1", attendee_id
-    )
-    return user_id

@@ -50,20 +50,18 @@ def _change(created: bool, changed: bool) -> Change:
 
 
 async def lock_uris(unit: UnitOfWork, *uris: str | None) -> None:
-    for uri in sorted({u for u in uris if u}):
-        await unit.lock(f"calendly:{uri}")
+    await unit.lock(*(f"calendly:{uri}" for uri in sorted({u for u in uris if u})))
 
 
 async def apply_event_reading(
     unit: UnitOfWork, snapshot: ScheduledEventSnapshot
 ) -> tuple[int, Change]:
     """Merge one reading of a scheduled event. The caller holds the event's lock."""
-    stored = await calendly_repo.load_event(unit.conn, snapshot.uri)
+    loaded = await calendly_repo.load_event(unit.conn, snapshot.uri)
+    stored = loaded[1] if loaded else None
     merged = merge_event(stored, snapshot)
-    if stored is not None and merged == stored:
-        event_id = await calendly_repo.event_id_by_uri(unit.conn, snapshot.uri)
-        assert event_id is not None
-        return event_id, Change.UNCHANGED
+    if loaded is not None and merged == stored:
+        return loaded[0], Change.UNCHANGED
     event_id, created = await calendly_repo.save_event(unit.conn, merged)
     return event_id, _change(created, changed=True)
 
@@ -87,7 +85,7 @@ async def apply_invitee_reading(
                 f"invitee {snapshot.uri} names event {snapshot.event_uri}, which is unknown"
             )
         event_id = found
-    stored = await calendly_repo.load_attendee(unit.conn, snapshot.uri)
+    stored, linking = await calendly_repo.attendee_and_linking(unit.conn, snapshot.uri)
     state = merge_invitee(stored, snapshot)
     if snapshot.no_show is not None:  # REST readings carry the mark itself
         state = apply_no_show(state, created=True, at=snapshot.no_show.created_at)
@@ -95,16 +93,12 @@ async def apply_invitee_reading(
         state = apply_no_show(state, created=no_show.created, at=no_show.at)
     attendance_changed = (stored.attended if stored else None) != state.attended
     marked_by = "calendly:no_show" if attendance_changed else None
-    for other in await calendly_repo.attendees_linking_to(unit.conn, state.uri):
+    for other in linking:
         for link in reschedule_links(other):
             state = apply_reschedule_link(state, link)
-    attendee_id, created, changed = await calendly_repo.save_attendee(
-        unit.conn, state, event_id, marked_by
-    )
+    saved = await calendly_repo.save_attendee(unit.conn, state, event_id, marked_by)
     if marked_by is not None:
-        await calendly_repo.record_attendance_change(
-            unit.conn, attendee_id, state.attended, marked_by
-        )
+        await calendly_repo.record_attendance_change(unit.conn, saved.id, state.attended, marked_by)
     for link in reschedule_links(state):
         other_uri = link.new_uri if link.old_uri == state.uri else link.old_uri
         linked = await calendly_repo.load_attendee(unit.conn, other_uri)
@@ -113,19 +107,21 @@ async def apply_invitee_reading(
             if updated != linked:
                 other_event = await calendly_repo.event_id_by_uri(unit.conn, linked.event_uri)
                 assert other_event is not None
-                other_id, _, _ = await calendly_repo.save_attendee(unit.conn, updated, other_event)
-                await _attendee_changed(unit, other_id, "reschedule")
-    if changed:
-        await _attendee_changed(unit, attendee_id, f"invitee {snapshot.uri}")
-    return _change(created, changed)
+                saved_other = await calendly_repo.save_attendee(unit.conn, updated, other_event)
+                await _attendee_changed(unit, saved_other, "reschedule")
+    if saved.changed:
+        await _attendee_changed(unit, saved, f"invitee {snapshot.uri}")
+    return _change(saved.created, saved.changed)
 
 
-async def _attendee_changed(unit: UnitOfWork, attendee_id: int, trigger: str) -> None:
+async def _attendee_changed(
+    unit: UnitOfWork, saved: calendly_repo.SavedAttendee, trigger: str
+) -> None:
     """What follows an attendee's change: its teacher (linked by email if unlinked) moves
     along the pipeline, and a mapped event type's Zoom registrant follows its status."""
-    user_id = await calendly_repo.attendee_user_id(unit.conn, attendee_id)
+    user_id = saved.user_id
     if user_id is None:
-        user_id = await teachers.link_by_email(unit.conn, attendee_id)
+        user_id = await teachers.link_by_email(unit.conn, saved.id)
     if user_id is not None:
         await refresh_pipeline(unit.conn, user_id, trigger)
-    await on_invitee_changed(unit, attendee_id)
+    await on_invitee_changed(unit, saved.id)
