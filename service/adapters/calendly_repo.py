@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 
 from service.adapters.postgres import Connection
+from service.adapters.teachers import only_user_with_email
 from service.domain.attendee import AttendeeState
 from service.domain.calendly_payloads import (
     CalendlyStatus,
@@ -171,23 +172,34 @@ class SavedAttendee:
     user_id: str | None  # the teacher linked (admins' link, kept)
 
 
+_CALENDLY_OWNED = """name, email, status, cancellation, rescheduled_from, rescheduled_to,
+    calendly_updated_at, attended, event_id"""
+
+
+def _owned(alias: str) -> str:
+    return "row(" + ", ".join(f"{alias}.{c.strip()}" for c in _CALENDLY_OWNED.split(",")) + ")"
+
+
 async def save_attendee(
     conn: Connection, state: AttendeeState, event_id: int, marked_by: str | None = None
 ) -> SavedAttendee:
-    """Upsert the Calendly-owned columns and attendance."""
+    """Upsert the Calendly-owned columns and attendance. A new or changed attendee with no
+    teacher is linked to the one user with its email (`teachers.only_user_with_email`)."""
     row = await conn.fetchrow(
-        """
+        f"""
         WITH before AS (
-            SELECT name, email, status, cancellation, rescheduled_from, rescheduled_to,
-                   calendly_updated_at, attended, event_id
-              FROM calendly_attendees WHERE uri = $1
+            SELECT {_CALENDLY_OWNED} FROM calendly_attendees WHERE uri = $1
         )
         INSERT INTO calendly_attendees AS a
             (uri, event_id, name, email, status, cancellation, rescheduled_from,
              rescheduled_to, calendly_created_at, calendly_updated_at, attended,
-             attendance_marked_at, attendance_marked_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             attendance_marked_at, attendance_marked_by, user_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                {only_user_with_email("$4")})
         ON CONFLICT (uri) DO UPDATE SET
+            user_id = CASE WHEN a.user_id IS NULL AND {_owned("a")} IS DISTINCT FROM
+                                {_owned("EXCLUDED")}
+                           THEN EXCLUDED.user_id ELSE a.user_id END,
             event_id = EXCLUDED.event_id, name = EXCLUDED.name, email = EXCLUDED.email,
             status = EXCLUDED.status, cancellation = EXCLUDED.cancellation,
             rescheduled_from = EXCLUDED.rescheduled_from,
@@ -200,13 +212,8 @@ async def save_attendee(
                                             a.attendance_marked_by),
             updated_at = now()
         RETURNING a.id, a.user_id, (xmax = 0) AS created,
-            (SELECT row(b.name, b.email, b.status, b.cancellation, b.rescheduled_from,
-                        b.rescheduled_to, b.calendly_updated_at, b.attended, b.event_id)
-                    IS DISTINCT FROM
-                    row(a.name, a.email, a.status, a.cancellation, a.rescheduled_from,
-                        a.rescheduled_to, a.calendly_updated_at, a.attended, a.event_id)
-               FROM before b) AS changed
-        """,
+            (SELECT {_owned("b")} IS DISTINCT FROM {_owned("a")} FROM before b) AS changed
+        """,  # noqa: S608 - fixed SQL
         state.uri,
         event_id,
         state.name,

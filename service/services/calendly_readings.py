@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from service.adapters import calendly_repo, teachers
+from service.adapters import calendly_repo
 from service.domain.calendly import (
     InviteeSnapshot,
     ScheduledEventSnapshot,
@@ -117,11 +117,9 @@ async def apply_invitee_reading(
 async def _attendee_changed(
     unit: UnitOfWork, saved: calendly_repo.SavedAttendee, trigger: str
 ) -> None:
-    """What follows an attendee's change: its teacher (linked by email if unlinked) moves
-    along the pipeline, and a mapped event type's Zoom registrant follows its status."""
-    user_id = saved.user_id
-    if user_id is None:
-        user_id = await teachers.link_by_email(unit.conn, saved.id)
-    if user_id is not None:
-        await refresh_pipeline(unit.conn, user_id, trigger)
+    """What follows an attendee's change: its teacher (linked by email if unlinked, by the
+    save) moves along the pipeline, and a mapped event type's Zoom registrant follows its
+    status."""
+    if saved.user_id is not None:
+        await refresh_pipeline(unit.conn, saved.user_id, trigger)
     await on_invitee_changed(unit, saved.id)
