@@ -44,32 +44,58 @@ def _cancellation(data: dict[str, Any] | None) -> Cancellation | None:
     )
 
 
-async def load_event(conn: Connection, uri: str) -> tuple[int, ScheduledEventSnapshot] | None:
-    """The stored event and its id."""
-    row = await conn.fetchrow("SELECT * FROM calendly_events WHERE uri = $1", uri)
-    if row is None:
+_EVENT_FIELDS = [
+    "id",
+    "uri",
+    "name",
+    "status",
+    "start_time",
+    "end_time",
+    "event_type_uri",
+    "location_kind",
+    "location_join_url",
+    "location_address",
+    "location_text",
+    "cancellation",
+    "calendly_updated_at",
+]
+_EVENT_COLUMNS = ", ".join(f"ev.{c} AS ev_{c}" for c in _EVENT_FIELDS)
+
+
+def _event(row: asyncpg.Record) -> tuple[int, ScheduledEventSnapshot] | None:
+    """The event of a row read with `_EVENT_COLUMNS` and its id; None if it was not found."""
+    if row["ev_id"] is None:
         return None
     location = (
         Location(
-            kind=row["location_kind"],
-            join_url=row["location_join_url"],
-            address=row["location_address"],
-            text=row["location_text"],
+            kind=row["ev_location_kind"],
+            join_url=row["ev_location_join_url"],
+            address=row["ev_location_address"],
+            text=row["ev_location_text"],
         )
-        if row["location_kind"] is not None
+        if row["ev_location_kind"] is not None
         else None
     )
-    return row["id"], ScheduledEventSnapshot(
-        uri=row["uri"],
-        name=row["name"],
-        status=CalendlyStatus(row["status"]),
-        start_time=row["start_time"],
-        end_time=row["end_time"],
-        event_type=row["event_type_uri"] or "",
+    return row["ev_id"], ScheduledEventSnapshot(
+        uri=row["ev_uri"],
+        name=row["ev_name"],
+        status=CalendlyStatus(row["ev_status"]),
+        start_time=row["ev_start_time"],
+        end_time=row["ev_end_time"],
+        event_type=row["ev_event_type_uri"] or "",
         location=location,
-        cancellation=_cancellation(row["cancellation"]),
-        updated_at=row["calendly_updated_at"],
+        cancellation=_cancellation(row["ev_cancellation"]),
+        updated_at=row["ev_calendly_updated_at"],
     )
+
+
+async def load_event(conn: Connection, uri: str) -> tuple[int, ScheduledEventSnapshot] | None:
+    """The stored event and its id."""
+    row = await conn.fetchrow(
+        f"SELECT {_EVENT_COLUMNS} FROM calendly_events ev WHERE ev.uri = $1",  # noqa: S608
+        uri,
+    )
+    return _event(row) if row else None
 
 
 async def save_event(conn: Connection, event: ScheduledEventSnapshot) -> tuple[int, bool]:
@@ -146,22 +172,38 @@ async def load_attendee(conn: Connection, uri: str) -> AttendeeState | None:
     return _attendee(row) if row else None
 
 
-async def attendee_and_linking(
-    conn: Connection, uri: str
-) -> tuple[AttendeeState | None, list[AttendeeState]]:
-    """The stored attendee of `uri`, and the stored attendees whose reschedule links name
-    `uri` (the other side of a reschedule), read together."""
+@dataclass(frozen=True)
+class StoredInvitee:
+    """What an invitee reading merges with, read in one query."""
+
+    event: tuple[int, ScheduledEventSnapshot] | None  # the scheduled event and its id
+    attendee: AttendeeState | None
+    linking: list[AttendeeState]  # attendees whose reschedule links name the invitee
+
+
+async def load_invitee(conn: Connection, event_uri: str, uri: str) -> StoredInvitee:
     rows = await conn.fetch(
-        f"SELECT {_ATTENDEE_COLUMNS} FROM calendly_attendees a "  # noqa: S608 - fixed columns
-        "JOIN calendly_events e ON e.id = a.event_id "
-        "WHERE a.uri = $1 OR a.rescheduled_from = $1 OR a.rescheduled_to = $1",
+        f"""
+        SELECT {_EVENT_COLUMNS}, att.*
+          FROM (SELECT 1) AS one
+          LEFT JOIN calendly_events ev ON ev.uri = $1
+          LEFT JOIN (SELECT {_ATTENDEE_COLUMNS} FROM calendly_attendees a
+                       JOIN calendly_events e ON e.id = a.event_id
+                      WHERE a.uri = $2 OR a.rescheduled_from = $2 OR a.rescheduled_to = $2
+                    ) AS att ON true
+        """,  # noqa: S608 - fixed columns
+        event_uri,
         uri,
     )
-    stored = next((_attendee(row) for row in rows if row["uri"] == uri), None)
-    linking = [
-        _attendee(row) for row in rows if uri in (row["rescheduled_from"], row["rescheduled_to"])
-    ]
-    return stored, linking
+    return StoredInvitee(
+        event=_event(rows[0]),
+        attendee=next((_attendee(row) for row in rows if row["uri"] == uri), None),
+        linking=[
+            _attendee(row)
+            for row in rows
+            if uri in (row["rescheduled_from"], row["rescheduled_to"])
+        ],
+    )
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,16 @@ async def apply_event_reading(
     unit: UnitOfWork, snapshot: ScheduledEventSnapshot
 ) -> tuple[int, Change]:
     """Merge one reading of a scheduled event. The caller holds the event's lock."""
-    loaded = await calendly_repo.load_event(unit.conn, snapshot.uri)
+    return await _merge_event(
+        unit, snapshot, await calendly_repo.load_event(unit.conn, snapshot.uri)
+    )
+
+
+async def _merge_event(
+    unit: UnitOfWork,
+    snapshot: ScheduledEventSnapshot,
+    loaded: tuple[int, ScheduledEventSnapshot] | None,
+) -> tuple[int, Change]:
     stored = loaded[1] if loaded else None
     merged = merge_event(stored, snapshot)
     if loaded is not None and merged == stored:
@@ -76,16 +85,17 @@ async def apply_invitee_reading(
     await lock_uris(
         unit, snapshot.event_uri, snapshot.uri, snapshot.old_invitee, snapshot.new_invitee
     )
+    event_uri = event.uri if event is not None else snapshot.event_uri
+    found = await calendly_repo.load_invitee(unit.conn, event_uri, snapshot.uri)
     if event is not None:
-        event_id, _ = await apply_event_reading(unit, event)
+        event_id, _ = await _merge_event(unit, event, found.event)
+    elif found.event is None:
+        raise UnknownEvent(
+            f"invitee {snapshot.uri} names event {snapshot.event_uri}, which is unknown"
+        )
     else:
-        found = await calendly_repo.event_id_by_uri(unit.conn, snapshot.event_uri)
-        if found is None:
-            raise UnknownEvent(
-                f"invitee {snapshot.uri} names event {snapshot.event_uri}, which is unknown"
-            )
-        event_id = found
-    stored, linking = await calendly_repo.attendee_and_linking(unit.conn, snapshot.uri)
+        event_id = found.event[0]
+    stored = found.attendee
     state = merge_invitee(stored, snapshot)
     if snapshot.no_show is not None:  # REST readings carry the mark itself
         state = apply_no_show(state, created=True, at=snapshot.no_show.created_at)
@@ -93,7 +103,7 @@ async def apply_invitee_reading(
         state = apply_no_show(state, created=no_show.created, at=no_show.at)
     attendance_changed = (stored.attended if stored else None) != state.attended
     marked_by = "calendly:no_show" if attendance_changed else None
-    for other in linking:
+    for other in found.linking:
         for link in reschedule_links(other):
             state = apply_reschedule_link(state, link)
     saved = await calendly_repo.save_attendee(unit.conn, state, event_id, marked_by)
