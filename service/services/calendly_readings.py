@@ -132,4 +132,4 @@ async def _attendee_changed(
     status."""
     if saved.user_id is not None:
         await refresh_pipeline(unit.conn, saved.user_id, trigger)
-    await on_invitee_changed(unit, saved.id)
+    await on_invitee_changed(unit, saved.id, new=saved.created)
