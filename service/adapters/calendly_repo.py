@@ -6,13 +6,14 @@ admins keep (user link, prognoses, notes) is never overwritten by a Calendly rea
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 
 from service.adapters.postgres import Connection
+from service.adapters.teachers import only_user_with_email
 from service.domain.attendee import AttendeeState
 from service.domain.calendly_payloads import (
     CalendlyStatus,
@@ -43,31 +44,58 @@ def _cancellation(data: dict[str, Any] | None) -> Cancellation | None:
     )
 
 
-async def load_event(conn: Connection, uri: str) -> ScheduledEventSnapshot | None:
-    row = await conn.fetchrow("SELECT * FROM calendly_events WHERE uri = $1", uri)
-    if row is None:
+_EVENT_FIELDS = [
+    "id",
+    "uri",
+    "name",
+    "status",
+    "start_time",
+    "end_time",
+    "event_type_uri",
+    "location_kind",
+    "location_join_url",
+    "location_address",
+    "location_text",
+    "cancellation",
+    "calendly_updated_at",
+]
+_EVENT_COLUMNS = ", ".join(f"ev.{c} AS ev_{c}" for c in _EVENT_FIELDS)
+
+
+def _event(row: asyncpg.Record) -> tuple[int, ScheduledEventSnapshot] | None:
+    """The event of a row read with `_EVENT_COLUMNS` and its id; None if it was not found."""
+    if row["ev_id"] is None:
         return None
     location = (
         Location(
-            kind=row["location_kind"],
-            join_url=row["location_join_url"],
-            address=row["location_address"],
-            text=row["location_text"],
+            kind=row["ev_location_kind"],
+            join_url=row["ev_location_join_url"],
+            address=row["ev_location_address"],
+            text=row["ev_location_text"],
         )
-        if row["location_kind"] is not None
+        if row["ev_location_kind"] is not None
         else None
     )
-    return ScheduledEventSnapshot(
-        uri=row["uri"],
-        name=row["name"],
-        status=CalendlyStatus(row["status"]),
-        start_time=row["start_time"],
-        end_time=row["end_time"],
-        event_type=row["event_type_uri"] or "",
+    return row["ev_id"], ScheduledEventSnapshot(
+        uri=row["ev_uri"],
+        name=row["ev_name"],
+        status=CalendlyStatus(row["ev_status"]),
+        start_time=row["ev_start_time"],
+        end_time=row["ev_end_time"],
+        event_type=row["ev_event_type_uri"] or "",
         location=location,
-        cancellation=_cancellation(row["cancellation"]),
-        updated_at=row["calendly_updated_at"],
+        cancellation=_cancellation(row["ev_cancellation"]),
+        updated_at=row["ev_calendly_updated_at"],
     )
+
+
+async def load_event(conn: Connection, uri: str) -> tuple[int, ScheduledEventSnapshot] | None:
+    """The stored event and its id."""
+    row = await conn.fetchrow(
+        f"SELECT {_EVENT_COLUMNS} FROM calendly_events ev WHERE ev.uri = $1",  # noqa: S608
+        uri,
+    )
+    return _event(row) if row else None
 
 
 async def save_event(conn: Connection, event: ScheduledEventSnapshot) -> tuple[int, bool]:
@@ -144,34 +172,76 @@ async def load_attendee(conn: Connection, uri: str) -> AttendeeState | None:
     return _attendee(row) if row else None
 
 
-async def attendees_linking_to(conn: Connection, uri: str) -> list[AttendeeState]:
-    """Stored attendees whose reschedule links name `uri` (the other side of a reschedule)."""
+@dataclass(frozen=True)
+class StoredInvitee:
+    """What an invitee reading merges with, read in one query."""
+
+    event: tuple[int, ScheduledEventSnapshot] | None  # the scheduled event and its id
+    attendee: AttendeeState | None
+    linking: list[AttendeeState]  # attendees whose reschedule links name the invitee
+
+
+async def load_invitee(conn: Connection, event_uri: str, uri: str) -> StoredInvitee:
     rows = await conn.fetch(
-        f"SELECT {_ATTENDEE_COLUMNS} FROM calendly_attendees a "  # noqa: S608 - fixed columns
-        "JOIN calendly_events e ON e.id = a.event_id "
-        "WHERE a.rescheduled_from = $1 OR a.rescheduled_to = $1",
+        f"""
+        SELECT {_EVENT_COLUMNS}, att.*
+          FROM (SELECT 1) AS one
+          LEFT JOIN calendly_events ev ON ev.uri = $1
+          LEFT JOIN (SELECT {_ATTENDEE_COLUMNS} FROM calendly_attendees a
+                       JOIN calendly_events e ON e.id = a.event_id
+                      WHERE a.uri = $2 OR a.rescheduled_from = $2 OR a.rescheduled_to = $2
+                    ) AS att ON true
+        """,  # noqa: S608 - fixed columns
+        event_uri,
         uri,
     )
-    return [_attendee(row) for row in rows]
+    return StoredInvitee(
+        event=_event(rows[0]),
+        attendee=next((_attendee(row) for row in rows if row["uri"] == uri), None),
+        linking=[
+            _attendee(row)
+            for row in rows
+            if uri in (row["rescheduled_from"], row["rescheduled_to"])
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class SavedAttendee:
+    id: int
+    created: bool
+    changed: bool  # created, or a Calendly-owned column or attendance differs
+    user_id: str | None  # the teacher linked (admins' link, kept)
+
+
+_CALENDLY_OWNED = """name, email, status, cancellation, rescheduled_from, rescheduled_to,
+    calendly_updated_at, attended, event_id"""
+
+
+def _owned(alias: str) -> str:
+    return "row(" + ", ".join(f"{alias}.{c.strip()}" for c in _CALENDLY_OWNED.split(",")) + ")"
 
 
 async def save_attendee(
     conn: Connection, state: AttendeeState, event_id: int, marked_by: str | None = None
-) -> tuple[int, bool, bool]:
-    """Upsert the Calendly-owned columns and attendance; returns (id, created, changed)."""
+) -> SavedAttendee:
+    """Upsert the Calendly-owned columns and attendance. A new or changed attendee with no
+    teacher is linked to the one user with its email (`teachers.only_user_with_email`)."""
     row = await conn.fetchrow(
-        """
+        f"""
         WITH before AS (
-            SELECT name, email, status, cancellation, rescheduled_from, rescheduled_to,
-                   calendly_updated_at, attended, event_id
-              FROM calendly_attendees WHERE uri = $1
+            SELECT {_CALENDLY_OWNED} FROM calendly_attendees WHERE uri = $1
         )
         INSERT INTO calendly_attendees AS a
             (uri, event_id, name, email, status, cancellation, rescheduled_from,
              rescheduled_to, calendly_created_at, calendly_updated_at, attended,
-             attendance_marked_at, attendance_marked_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             attendance_marked_at, attendance_marked_by, user_id)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                {only_user_with_email("$4")})
         ON CONFLICT (uri) DO UPDATE SET
+            user_id = CASE WHEN a.user_id IS NULL AND {_owned("a")} IS DISTINCT FROM
+                                {_owned("EXCLUDED")}
+                           THEN EXCLUDED.user_id ELSE a.user_id END,
             event_id = EXCLUDED.event_id, name = EXCLUDED.name, email = EXCLUDED.email,
             status = EXCLUDED.status, cancellation = EXCLUDED.cancellation,
             rescheduled_from = EXCLUDED.rescheduled_from,
@@ -184,13 +254,8 @@ async def save_attendee(
                                             a.attendance_marked_by),
             updated_at = now()
         RETURNING a.id, a.user_id, (xmax = 0) AS created,
-            (SELECT row(b.name, b.email, b.status, b.cancellation, b.rescheduled_from,
-                        b.rescheduled_to, b.calendly_updated_at, b.attended, b.event_id)
-                    IS DISTINCT FROM
-                    row(a.name, a.email, a.status, a.cancellation, a.rescheduled_from,
-                        a.rescheduled_to, a.calendly_updated_at, a.attended, a.event_id)
-               FROM before b) AS changed
-        """,
+            (SELECT {_owned("b")} IS DISTINCT FROM {_owned("a")} FROM before b) AS changed
+        """,  # noqa: S608 - fixed SQL
         state.uri,
         event_id,
         state.name,
@@ -206,7 +271,8 @@ async def save_attendee(
         marked_by,
     )
     assert row is not None
-    return row["id"], row["created"], bool(row["created"] or row["changed"])
+    changed = bool(row["created"] or row["changed"])
+    return SavedAttendee(row["id"], row["created"], changed, row["user_id"])
 
 
 async def event_id_by_uri(conn: Connection, uri: str) -> int | None:
@@ -223,10 +289,3 @@ async def record_attendance_change(
         attended,
         changed_by,
     )
-
-
-async def attendee_user_id(conn: Connection, attendee_id: int) -> str | None:
-    user_id: str | None = await conn.fetchval(
-        "SELECT user_id FROM calendly_attendees WHERE id = $1", attendee_id
-    )
-    return user_id

@@ -54,18 +54,25 @@ async def link_unlinked_attendees(conn: Connection, user_id: str) -> list[int]:
     return [row["id"] for row in rows]
 
 
+def only_user_with_email(email: str) -> str:
+    """SQL for the id of the one user whose email is the SQL expression `email` (any case);
+    NULL when there is none or more than one. An attendee is linked only to that user."""
+    return (
+        "(SELECT min(u.id) FROM users u "  # noqa: S608 - an expression of ours, no input
+        f"WHERE lower(u.email) = lower({email}) HAVING count(*) = 1)"
+    )
+
+
 async def link_by_email(conn: Connection, attendee_id: int) -> str | None:
     """Link an unlinked attendee to the one user with the same email, if there is exactly one."""
     user_id: str | None = await conn.fetchval(
-        """
+        f"""
         UPDATE calendly_attendees a SET user_id = m.id, updated_at = now()
-          FROM (SELECT u.id FROM users u, calendly_attendees x
-                 WHERE x.id = $1 AND lower(u.email) = lower(x.email)) m
-         WHERE a.id = $1 AND a.user_id IS NULL
-           AND (SELECT count(*) FROM users u2, calendly_attendees x2
-                 WHERE x2.id = $1 AND lower(u2.email) = lower(x2.email)) = 1
+          FROM (SELECT {only_user_with_email("x.email")} AS id
+                  FROM calendly_attendees x WHERE x.id = $1) m
+         WHERE a.id = $1 AND a.user_id IS NULL AND m.id IS NOT NULL
         RETURNING a.user_id
-        """,
+        """,  # noqa: S608 - fixed SQL
         attendee_id,
     )
     return user_id

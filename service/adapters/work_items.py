@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -120,9 +121,19 @@ async def notify(
     )
 
 
-async def advisory_lock(conn: Connection, key: str) -> None:
-    """Held until the transaction ends (`UnitOfWork.lock`)."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+async def advisory_locks(conn: Connection, keys: list[str]) -> None:
+    """Take the locks in the order given, in one round trip; held until the transaction
+    ends (`UnitOfWork.lock`). The keys travel as one JSON text parameter (no array type
+    for asyncpg to introspect); the function scan yields them in order, one lock after
+    the other."""
+    await conn.execute(
+        """
+        SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+          FROM jsonb_array_elements_text($1::text::jsonb) WITH ORDINALITY AS t(k, n)
+         ORDER BY n
+        """,
+        json.dumps(keys),
+    )
 
 
 async def queue_command(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from service.adapters import calendly_repo, teachers
+from service.adapters import calendly_repo
 from service.domain.calendly import (
     InviteeSnapshot,
     ScheduledEventSnapshot,
@@ -50,20 +50,27 @@ def _change(created: bool, changed: bool) -> Change:
 
 
 async def lock_uris(unit: UnitOfWork, *uris: str | None) -> None:
-    for uri in sorted({u for u in uris if u}):
-        await unit.lock(f"calendly:{uri}")
+    await unit.lock(*(f"calendly:{uri}" for uri in sorted({u for u in uris if u})))
 
 
 async def apply_event_reading(
     unit: UnitOfWork, snapshot: ScheduledEventSnapshot
 ) -> tuple[int, Change]:
     """Merge one reading of a scheduled event. The caller holds the event's lock."""
-    stored = await calendly_repo.load_event(unit.conn, snapshot.uri)
+    return await _merge_event(
+        unit, snapshot, await calendly_repo.load_event(unit.conn, snapshot.uri)
+    )
+
+
+async def _merge_event(
+    unit: UnitOfWork,
+    snapshot: ScheduledEventSnapshot,
+    loaded: tuple[int, ScheduledEventSnapshot] | None,
+) -> tuple[int, Change]:
+    stored = loaded[1] if loaded else None
     merged = merge_event(stored, snapshot)
-    if stored is not None and merged == stored:
-        event_id = await calendly_repo.event_id_by_uri(unit.conn, snapshot.uri)
-        assert event_id is not None
-        return event_id, Change.UNCHANGED
+    if loaded is not None and merged == stored:
+        return loaded[0], Change.UNCHANGED
     event_id, created = await calendly_repo.save_event(unit.conn, merged)
     return event_id, _change(created, changed=True)
 
@@ -78,16 +85,17 @@ async def apply_invitee_reading(
     await lock_uris(
         unit, snapshot.event_uri, snapshot.uri, snapshot.old_invitee, snapshot.new_invitee
     )
+    event_uri = event.uri if event is not None else snapshot.event_uri
+    found = await calendly_repo.load_invitee(unit.conn, event_uri, snapshot.uri)
     if event is not None:
-        event_id, _ = await apply_event_reading(unit, event)
+        event_id, _ = await _merge_event(unit, event, found.event)
+    elif found.event is None:
+        raise UnknownEvent(
+            f"invitee {snapshot.uri} names event {snapshot.event_uri}, which is unknown"
+        )
     else:
-        found = await calendly_repo.event_id_by_uri(unit.conn, snapshot.event_uri)
-        if found is None:
-            raise UnknownEvent(
-                f"invitee {snapshot.uri} names event {snapshot.event_uri}, which is unknown"
-            )
-        event_id = found
-    stored = await calendly_repo.load_attendee(unit.conn, snapshot.uri)
+        event_id = found.event[0]
+    stored = found.attendee
     state = merge_invitee(stored, snapshot)
     if snapshot.no_show is not None:  # REST readings carry the mark itself
         state = apply_no_show(state, created=True, at=snapshot.no_show.created_at)
@@ -95,16 +103,12 @@ async def apply_invitee_reading(
         state = apply_no_show(state, created=no_show.created, at=no_show.at)
     attendance_changed = (stored.attended if stored else None) != state.attended
     marked_by = "calendly:no_show" if attendance_changed else None
-    for other in await calendly_repo.attendees_linking_to(unit.conn, state.uri):
+    for other in found.linking:
         for link in reschedule_links(other):
             state = apply_reschedule_link(state, link)
-    attendee_id, created, changed = await calendly_repo.save_attendee(
-        unit.conn, state, event_id, marked_by
-    )
+    saved = await calendly_repo.save_attendee(unit.conn, state, event_id, marked_by)
     if marked_by is not None:
-        await calendly_repo.record_attendance_change(
-            unit.conn, attendee_id, state.attended, marked_by
-        )
+        await calendly_repo.record_attendance_change(unit.conn, saved.id, state.attended, marked_by)
     for link in reschedule_links(state):
         other_uri = link.new_uri if link.old_uri == state.uri else link.old_uri
         linked = await calendly_repo.load_attendee(unit.conn, other_uri)
@@ -113,19 +117,19 @@ async def apply_invitee_reading(
             if updated != linked:
                 other_event = await calendly_repo.event_id_by_uri(unit.conn, linked.event_uri)
                 assert other_event is not None
-                other_id, _, _ = await calendly_repo.save_attendee(unit.conn, updated, other_event)
-                await _attendee_changed(unit, other_id, "reschedule")
-    if changed:
-        await _attendee_changed(unit, attendee_id, f"invitee {snapshot.uri}")
-    return _change(created, changed)
+                saved_other = await calendly_repo.save_attendee(unit.conn, updated, other_event)
+                await _attendee_changed(unit, saved_other, "reschedule")
+    if saved.changed:
+        await _attendee_changed(unit, saved, f"invitee {snapshot.uri}")
+    return _change(saved.created, saved.changed)
 
 
-async def _attendee_changed(unit: UnitOfWork, attendee_id: int, trigger: str) -> None:
-    """What follows an attendee's change: its teacher (linked by email if unlinked) moves
-    along the pipeline, and a mapped event type's Zoom registrant follows its status."""
-    user_id = await calendly_repo.attendee_user_id(unit.conn, attendee_id)
-    if user_id is None:
-        user_id = await teachers.link_by_email(unit.conn, attendee_id)
-    if user_id is not None:
-        await refresh_pipeline(unit.conn, user_id, trigger)
-    await on_invitee_changed(unit, attendee_id)
+async def _attendee_changed(
+    unit: UnitOfWork, saved: calendly_repo.SavedAttendee, trigger: str
+) -> None:
+    """What follows an attendee's change: its teacher (linked by email if unlinked, by the
+    save) moves along the pipeline, and a mapped event type's Zoom registrant follows its
+    status."""
+    if saved.user_id is not None:
+        await refresh_pipeline(unit.conn, saved.user_id, trigger)
+    await on_invitee_changed(unit, saved.id, new=saved.created)

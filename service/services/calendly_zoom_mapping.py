@@ -21,9 +21,14 @@ def attendee_subject(attendee_id: int) -> str:
     return str(Subject(SubjectKind.ATTENDEE, str(attendee_id)))
 
 
-async def on_invitee_changed(unit: UnitOfWork, attendee_id: int) -> None:
-    """Decide whether the invitee's registrant needs a Zoom call; queue it if so."""
-    await unit.lock(attendee_subject(attendee_id))
+async def on_invitee_changed(unit: UnitOfWork, attendee_id: int, new: bool = False) -> None:
+    """Decide whether the invitee's registrant needs a Zoom call; queue it if so.
+
+    An attendee created in this transaction is locked by nobody else: its id is unseen
+    until the commit, so its lock would cost a round trip and protect nothing.
+    """
+    if not new:
+        await unit.lock(attendee_subject(attendee_id))
     invitee = await repo.mapped_invitee(unit.conn, attendee_id)
     if invitee is None:
         return

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.adapters.postgres import Connection
-from service.adapters.work_items import advisory_lock, notify, queue_command
+from service.adapters.work_items import advisory_locks, notify, queue_command
 
 
 @dataclass
@@ -14,9 +14,11 @@ class UnitOfWork:
     conn: Connection
     outbox_ids: list[int] = field(default_factory=list)
 
-    async def lock(self, key: str) -> None:
-        """Serialise read-decide-write per aggregate (course, invitee …) until commit."""
-        await advisory_lock(self.conn, key)
+    async def lock(self, *keys: str) -> None:
+        """Serialise read-decide-write per aggregate (course, invitee …) until commit;
+        several keys are taken in the order given, in one round trip."""
+        if keys:
+            await advisory_locks(self.conn, list(keys))
 
     async def add_command(
         self,

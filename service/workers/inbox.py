@@ -42,10 +42,9 @@ class _BatchUnit(UnitOfWork):
 
     held: set[str] = field(default_factory=set)
 
-    async def lock(self, key: str) -> None:
-        if key not in self.held:
-            await super().lock(key)
-            self.held.add(key)
+    async def lock(self, *keys: str) -> None:
+        await super().lock(*(key for key in keys if key not in self.held))
+        self.held.update(keys)
 
 
 async def process_inbox_items(
