@@ -81,6 +81,22 @@ async def test_concurrent_tasks_never_exceed_the_limit_in_any_sliding_second(
     assert len(grants) >= 0.85 * 20 * 3, "the limiter should use nearly all of its budget"
 
 
+async def test_callers_that_must_wait_are_paced_evenly_not_let_through_in_bursts(
+    redis: Redis, prefix: str
+) -> None:
+    limiter = SlidingWindowLimiter(redis, prefix, LIMITS)
+
+    grants = await hammer(limiter, "heavy", tasks=20, seconds=2.5)
+
+    first_second = [stamp for stamp in grants if stamp < grants[0] + 0.5]
+    queued = [stamp for stamp in grants if stamp >= grants[0] + 0.5]
+    assert len(first_second) == 10, "an idle budget still lets a burst of `limit` through"
+    assert len(queued) >= 10
+    # Paced 0.1 s apart: about 3 in any 0.25 s (a burst would put all 10 of a second there).
+    assert max_in_any_window(queued, window_s=0.25) <= 4
+    assert max_in_any_window(grants) <= 10
+
+
 async def test_processes_share_one_budget(redis: Redis, prefix: str, servers: Servers) -> None:
     start_at = time.time() + 1.5  # spawned interpreters need a moment to start
     seconds = 3.0

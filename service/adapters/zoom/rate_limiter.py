@@ -24,7 +24,8 @@ from redis.asyncio import Redis
 WINDOW_MS = 1000
 
 # Reserve the earliest send time that is not in a pause, not before the last reservation (FIFO),
-# and at least one window after the `limit`-th latest reservation. Returns µs to wait.
+# at least one window after the `limit`-th latest reservation and, for a caller that has to wait,
+# window / limit after the last reservation (paced, not bursts). Returns µs to wait.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -37,13 +38,17 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local send_at = math.max(now, tonumber(redis.call('GET', KEYS[3]) or '0'))
 local count = redis.call('ZCARD', KEYS[1])
+local last = nil
 if count > 0 then
-  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-  send_at = math.max(send_at, tonumber(last[2]))
+  last = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])
+  send_at = math.max(send_at, last)
 end
 if count >= limit then
   local blocking = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
   send_at = math.max(send_at, tonumber(blocking[2]) + window)
+end
+if last and send_at > now then
+  send_at = math.max(send_at, last + math.floor(window / limit))
 end
 redis.call('ZADD', KEYS[1], send_at, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.ceil((send_at - now + window) / 1000) + 1000)
@@ -85,10 +90,13 @@ end
 class SlidingWindowLimiter:
     """Per-category limits (requests per second) enforced across all processes via Redis.
 
-    `margin_ms` widens the window a little: the grant is decided in Redis, but the request reaches
-    Zoom later, with jitter (up to ~100 ms on a busy 2-core machine), so a window of exactly
-    one second lets Zoom see `limit + 1` in one of its seconds. 75 ms removed every 429 in the
-    benchmark while keeping ~90 % of the ideal rate (docs/benchmarks.md).
+    `margin_ms` (ZOOM_RATE_MARGIN_MS) widens the window: the grant is decided in Redis, the
+    request reaches Zoom later, and what matters is not that latency but its jitter — two
+    requests `limit` grants apart must still arrive a full second apart. The margin caps any
+    client at 1 / (1 + margin) of the limit, so it is kept small by making arrivals regular:
+    a caller that has to wait anyway is paced `window / limit` after the one before it, so a
+    queue drains evenly instead of in bursts of `limit` that pile up at Zoom and arrive
+    jittered; an idle budget still lets a burst through at once (docs/benchmarks.md).
     """
 
     def __init__(
