@@ -186,3 +186,25 @@ async def test_a_pause_also_holds_callers_already_waiting_in_line(
 
     assert sum(1 for stamp in grants if stamp < 0.2) == 10
     assert all(stamp >= 1.65 for stamp in grants if stamp >= 0.2), grants
+
+
+async def test_a_caller_that_wakes_late_is_counted_from_when_it_really_sends(
+    redis: Redis, prefix: str
+) -> None:
+    limiter = SlidingWindowLimiter(redis, prefix, LIMITS)
+    window = f"{prefix}zoom:rl:heavy:window"
+    for _ in range(10):
+        await limiter.acquire("heavy")
+    seconds, micros = await redis.time()
+    planned_by = seconds + micros / 1e6 + 1.1  # a full window: at most 1.075 s from now
+
+    async def reserved() -> bool:
+        return bool(await redis.zcard(window) == 11)
+
+    late = asyncio.create_task(limiter.acquire("heavy"))
+    await eventually(reserved, within=5, interval=0.01)
+    time.sleep(1.4)  # not a wait for a state: the event loop stalls past the caller's slot
+    await late
+
+    [(_, sent_at)] = await redis.zrange(window, -1, -1, withscores=True)
+    assert sent_at / 1e6 > planned_by + 0.2, "its slot is counted from its real send time"

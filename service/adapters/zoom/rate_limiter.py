@@ -56,12 +56,17 @@ return send_at - now
 """
 
 # After waiting for a reservation: a pause that began meanwhile voids it (the caller reserves anew).
+# Otherwise the reservation moves to now, when the caller really sends: a caller that woke late
+# must not let the reservations made after it count from a time it did not send at.
 _CONFIRM = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 if tonumber(redis.call('GET', KEYS[2]) or '0') > now then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return 0
+end
+if redis.call('ZADD', KEYS[1], 'XX', 'GT', 'CH', now, ARGV[1]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000) + 1000, 'GT')
 end
 return 1
 """
@@ -96,7 +101,9 @@ class SlidingWindowLimiter:
     client at 1 / (1 + margin) of the limit, so it is kept small by making arrivals regular:
     a caller that has to wait anyway is paced `window / limit` after the one before it, so a
     queue drains evenly instead of in bursts of `limit` that pile up at Zoom and arrive
-    jittered; an idle budget still lets a burst through at once (docs/benchmarks.md).
+    jittered; an idle budget still lets a burst through at once. And a caller that woke late
+    from its wait (a busy event loop or CPU) is recorded at when it really sends, so the late
+    wake-up is not jitter the margin has to cover (docs/benchmarks.md).
     """
 
     def __init__(
@@ -133,7 +140,8 @@ class SlidingWindowLimiter:
             if wait_us <= 0:
                 return
             await asyncio.sleep(wait_us / 1_000_000)
-            if await self._confirm(keys=[window_key, pause_key], args=[member]):
+            confirm_args: list[int | str] = [member, self._window_us]
+            if await self._confirm(keys=[window_key, pause_key], args=confirm_args):
                 return
 
     async def lower_limit(self, category: str, limit: int) -> None:
