@@ -112,7 +112,7 @@ class SlidingWindowLimiter:
         key_prefix: str,
         limits: dict[str, int],
         *,
-        margin_ms: int = 75,
+        margin_ms: int = 50,
         lowered_limit_ttl_s: float = 3600,
     ):
         self._redis = redis
