@@ -11,7 +11,7 @@ when the worker reads the URLs in pages of the registrant list; the clock stops 
 registrant is approved with its join URL stored.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
-        .venv/bin/python -m bench.zoom_propagation [--workers 2] [--threads 8]
+        .venv/bin/python -m bench.zoom_propagation [--workers 2] [--threads 8] [--margin-ms 50]
 """
 
 from __future__ import annotations
