@@ -11,7 +11,7 @@ when the worker reads the URLs in pages of the registrant list; the clock stops 
 registrant is approved with its join URL stored.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
-        .venv/bin/python -m bench.zoom_propagation [--workers 2] [--threads 8]
+        .venv/bin/python -m bench.zoom_propagation [--workers 2] [--threads 8] [--margin-ms 50]
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def events(run: str) -> list[dict[str, Any]]:
 
 
 async def run_pipeline(
-    servers: Servers, workers: int, threads: int, add_returns_join_url: bool
+    servers: Servers, workers: int, threads: int, margin_ms: int, add_returns_join_url: bool
 ) -> dict[str, Any]:
     """Until every registrant is approved with its join URL stored (read from the list when
     the add leaves it out: `add_returns_join_url=False`, as Zoom does for our meetings)."""
@@ -87,7 +87,11 @@ async def run_pipeline(
             serving(create_zoom(sandbox_settings(add_returns_join_url))) as zoom_url,
             serving(create_app(settings)) as api,
         ):
-            worker_env = {**zoom_env(env, zoom_url), "LOG_LEVEL": "WARNING"}
+            worker_env = {
+                **zoom_env(env, zoom_url),
+                "LOG_LEVEL": "WARNING",
+                "ZOOM_RATE_MARGIN_MS": str(margin_ms),
+            }
             processes = [
                 ServiceProcess(["worker", "--threads", str(threads)], worker_env).start()
                 for _ in range(workers)
@@ -125,7 +129,7 @@ async def run_pipeline(
     return summary(wall_s, state) | {"ingress_s": round(ingress_s, 2)}
 
 
-async def run_baseline(servers: Servers) -> dict[str, Any]:
+async def run_baseline(servers: Servers, margin_ms: int) -> dict[str, Any]:
     """The same adds through ZoomClient and the Redis limiter alone (20 meetings made first)."""
     redis = aioredis.Redis.from_url(servers.redis_url)
     prefix = f"bench-{uuid.uuid4().hex[:8]}:"
@@ -141,7 +145,10 @@ async def run_baseline(servers: Servers) -> dict[str, Any]:
                 http=http,
             )
             limiter = SlidingWindowLimiter(
-                redis, prefix, {"light": LIGHT, "medium": MEDIUM, "heavy": 10}
+                redis,
+                prefix,
+                {"light": LIGHT, "medium": MEDIUM, "heavy": 10},
+                margin_ms=margin_ms,
             )
             client = ZoomClient(http, tokens, limiter, NoRecorder(), f"{zoom_url}/v2")
             started = time.perf_counter()
@@ -209,11 +216,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument(
+        "--margin-ms", type=int, default=load_settings({}).zoom_rate_margin_ms
+    )  # ZOOM_RATE_MARGIN_MS of the workers and the baseline's limiter
     args = parser.parse_args()
     servers = Servers(os.environ["DATABASE_URL"], os.environ["REDIS_URL"])
-    baseline = await run_baseline(servers)
-    pipeline = await run_pipeline(servers, args.workers, args.threads, True)
-    without_join_url = await run_pipeline(servers, args.workers, args.threads, False)
+    load_before = os.getloadavg()
+    baseline = await run_baseline(servers, args.margin_ms)
+    pipeline = await run_pipeline(servers, args.workers, args.threads, args.margin_ms, True)
+    without_join_url = await run_pipeline(
+        servers, args.workers, args.threads, args.margin_ms, False
+    )
     print(
         json.dumps(
             {
@@ -221,6 +234,8 @@ async def main() -> None:
                 f"Python {platform.python_version()}",
                 "workers": args.workers,
                 "threads": args.threads,
+                "margin_ms": args.margin_ms,
+                "load_average_before_after": [load_before, os.getloadavg()],
                 "baseline": baseline,
                 "pipeline": pipeline,
                 "pipeline_add_without_join_url": without_join_url,

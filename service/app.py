@@ -16,16 +16,16 @@ from service.adapters.redis_client import create_redis
 from service.api import calendly_zoom, courses, health, metrics, notifications
 from service.api.attendance import routes as attendance_routes
 from service.api.auth import BearerAuthMiddleware
-from service.api.body_deadline import BodyDeadlineMiddleware
 from service.api.document import openapi_document
-from service.api.metrics import IngressMetricsMiddleware
 from service.api.operation import ApiRoute
 from service.api.ops import routes as ops_routes
-from service.api.request_id import RequestIdMiddleware
 from service.api.webinar_routes import routes as webinar_routes
 from service.config import Settings, load_settings
+from service.http.body_deadline import BodyDeadlineMiddleware
 from service.http.errors import EXCEPTION_HANDLERS
 from service.http.inbox_writer import COMMITTERS, InboxWriter
+from service.http.ingress_metrics import IngressMetricsMiddleware
+from service.http.request_id import RequestIdMiddleware
 from service.http.runtime import ApiRuntime
 from service.http.token_cache import TokenCache
 from service.logs import configure_logging
@@ -105,10 +105,11 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes(),
         middleware=[
+            # answers the webhook routes (with their request id, body deadline, metrics)
+            Middleware(WebhookEndpoints, body_seconds=settings.request_body_timeout_seconds),
             Middleware(RequestIdMiddleware),
             Middleware(BodyDeadlineMiddleware, seconds=settings.request_body_timeout_seconds),
             Middleware(IngressMetricsMiddleware),
-            Middleware(WebhookEndpoints),  # answers /webhooks/*: nothing below sees them
             Middleware(BearerAuthMiddleware),
             Middleware(UiGuardMiddleware),
         ],

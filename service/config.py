@@ -147,6 +147,7 @@ class Settings(BaseSettings):
     zoom_rate_limits: Annotated[dict[str, int], PlainValidator(_rate_limits)] = Field(
         default_factory=lambda: parse_rate_limits(DEFAULT_RATE_LIMITS)
     )
+    zoom_rate_margin_ms: Annotated[int, _whole_number(0, 1000)] = 50
     zoom_webhook_secret_token: SecretStr | None = None
     booking_webhook_secrets: BookingSecrets = ()
     log_level: Annotated[str, _one_of(LOG_LEVELS, str.upper)] = "INFO"

@@ -53,7 +53,9 @@ def connect_zoom(
         http=http,
         recorder=recorder,
     )
-    limiter = SlidingWindowLimiter(redis, prefix, settings.zoom_rate_limits)
+    limiter = SlidingWindowLimiter(
+        redis, prefix, settings.zoom_rate_limits, margin_ms=settings.zoom_rate_margin_ms
+    )
     client = ZoomClient(
         http, tokens, limiter, recorder, settings.zoom_api_base_url, retry=ZOOM_RETRY
     )

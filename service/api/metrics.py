@@ -1,10 +1,11 @@
 """GET /metrics (Prometheus).
 
-Ingress counters and latencies are this process's own. Everything about work in
-flight — queue depth, oldest pending age, dead letters, retries, vendor calls, 429s,
-drift — is read from Postgres, because workers on other machines do that work and
-Postgres is where its truth is: with bounded queries (`service.adapters.metrics_reads`),
-at most once per REFRESH_SECONDS, so /metrics (open to anyone) cannot load the database.
+Ingress counters and latencies are this process's own (`service.http.ingress_metrics`).
+Everything about work in flight — queue depth, oldest pending age, dead letters, retries,
+vendor calls, 429s, drift — is read from Postgres, because workers on other machines do
+that work and Postgres is where its truth is: with bounded queries
+(`service.adapters.metrics_reads`), at most once per REFRESH_SECONDS, so /metrics (open to
+anyone) cannot load the database.
 """
 
 from __future__ import annotations
@@ -14,36 +15,16 @@ import time
 from collections.abc import Iterable
 
 import asyncpg
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    Counter,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.adapters.metrics_reads import Snapshot, read_snapshot
 from service.api.attendance_metrics import attendance_families
 from service.api.operation import HEALTH, Answer, Operation
 from service.http.registry import REGISTRY
 from service.http.runtime import runtime
-
-INGRESS_REQUESTS = Counter(
-    "webinar_sync_ingress_requests_total",
-    "Webhook requests by source and HTTP status",
-    ["source", "status"],
-    registry=REGISTRY,
-)
-INGRESS_LATENCY = Histogram(
-    "webinar_sync_ingress_latency_seconds",
-    "Time to answer a webhook request (includes the Postgres commit)",
-    ["source"],
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-    registry=REGISTRY,
-)
 
 
 class _DatabaseCollector:
@@ -130,33 +111,3 @@ class _SnapshotCache:
 
 REFRESH_SECONDS = 5.0
 _CACHE = _SnapshotCache()
-
-
-class IngressMetricsMiddleware:
-    """Counts and times every /webhooks/* request, whatever its answer."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/webhooks/"):
-            await self.app(scope, receive, send)
-            return
-        source = path.removeprefix("/webhooks/").split("/")[0] or "unknown"
-        if source not in {"calendly", "booking", "zoom"}:
-            source = "unknown"
-        started = time.perf_counter()
-        status = 500
-
-        async def record_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, record_status)
-        finally:
-            INGRESS_LATENCY.labels(source=source).observe(time.perf_counter() - started)
-            INGRESS_REQUESTS.labels(source=source, status=str(status)).inc()

@@ -224,3 +224,24 @@ async def test_a_trickled_body_gets_408_within_the_deadline(ingress_url: str) ->
     assert head.startswith(b"HTTP/1.1 408")
     assert b"took longer than 2 s" in rest
     assert time.monotonic() - started < 6
+
+
+async def test_webhook_answers_and_refusals_carry_the_request_id_and_are_counted(
+    ingress: httpx.AsyncClient,
+) -> None:
+    body = booking_body("request-id")
+    signed = {**SIGNERS["/webhooks/booking"](body), "X-Request-ID": "caller-id-1"}
+    accepted = await ingress.post("/webhooks/booking", content=body, headers=signed)
+    refused = await ingress.post("/webhooks/booking", content=b"{}")
+    insane = await ingress.post("/webhooks/booking", content=b"{}", headers={"X-Request-ID": "a b"})
+    wrong_method = await ingress.get("/webhooks/zoom")
+    metrics = (await ingress.get("/metrics")).text
+
+    assert accepted.status_code == 202 and accepted.headers["x-request-id"] == "caller-id-1"
+    assert refused.status_code == 401 and re.fullmatch(
+        r"[0-9a-f]{32}", refused.headers["x-request-id"]
+    )
+    assert re.fullmatch(r"[0-9a-f]{32}", insane.headers["x-request-id"]), "an unsafe id is replaced"
+    assert wrong_method.status_code == 405 and wrong_method.headers["x-request-id"]
+    assert 'webinar_sync_ingress_requests_total{source="booking",status="202"}' in metrics
+    assert 'webinar_sync_ingress_requests_total{source="zoom",status="405"}' in metrics

@@ -81,6 +81,22 @@ async def test_concurrent_tasks_never_exceed_the_limit_in_any_sliding_second(
     assert len(grants) >= 0.85 * 20 * 3, "the limiter should use nearly all of its budget"
 
 
+async def test_callers_that_must_wait_are_paced_evenly_not_let_through_in_bursts(
+    redis: Redis, prefix: str
+) -> None:
+    limiter = SlidingWindowLimiter(redis, prefix, LIMITS)
+
+    grants = await hammer(limiter, "heavy", tasks=20, seconds=2.5)
+
+    first_second = [stamp for stamp in grants if stamp < grants[0] + 0.5]
+    queued = [stamp for stamp in grants if stamp >= grants[0] + 0.5]
+    assert len(first_second) == 10, "an idle budget still lets a burst of `limit` through"
+    assert len(queued) >= 10
+    # Paced 0.1 s apart: about 3 in any 0.25 s (a burst would put all 10 of a second there).
+    assert max_in_any_window(queued, window_s=0.25) <= 4
+    assert max_in_any_window(grants) <= 10
+
+
 async def test_processes_share_one_budget(redis: Redis, prefix: str, servers: Servers) -> None:
     start_at = time.time() + 1.5  # spawned interpreters need a moment to start
     seconds = 3.0
@@ -170,3 +186,25 @@ async def test_a_pause_also_holds_callers_already_waiting_in_line(
 
     assert sum(1 for stamp in grants if stamp < 0.2) == 10
     assert all(stamp >= 1.65 for stamp in grants if stamp >= 0.2), grants
+
+
+async def test_a_caller_that_wakes_late_is_counted_from_when_it_really_sends(
+    redis: Redis, prefix: str
+) -> None:
+    limiter = SlidingWindowLimiter(redis, prefix, LIMITS)
+    window = f"{prefix}zoom:rl:heavy:window"
+    for _ in range(10):
+        await limiter.acquire("heavy")
+    seconds, micros = await redis.time()
+    planned_by = seconds + micros / 1e6 + 1.1  # a full window (1.05 s) from now, and a little
+
+    async def reserved() -> bool:
+        return bool(await redis.zcard(window) == 11)
+
+    late = asyncio.create_task(limiter.acquire("heavy"))
+    await eventually(reserved, within=5, interval=0.01)
+    time.sleep(1.4)  # not a wait for a state: the event loop stalls past the caller's slot
+    await late
+
+    [(_, sent_at)] = await redis.zrange(window, -1, -1, withscores=True)
+    assert sent_at / 1e6 > planned_by + 0.2, "its slot is counted from its real send time"

@@ -119,3 +119,12 @@ def test_attendance_settings() -> None:
     with pytest.raises(ConfigError) as error:
         load_settings({"ATTENDANCE_MIN_PERCENT": "150", "CALENDLY_PUSH_NO_SHOWS": "maybe"})
     assert len(error.value.problems) == 2
+
+
+def test_the_zoom_rate_margin_is_whole_milliseconds() -> None:
+    assert load_settings({"ZOOM_RATE_MARGIN_MS": "25"}).zoom_rate_margin_ms == 25
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"ZOOM_RATE_MARGIN_MS": "-5"})
+    assert caught.value.problems == [
+        "ZOOM_RATE_MARGIN_MS: expected a whole number 0–1000, got '-5'"
+    ]

@@ -24,7 +24,8 @@ from redis.asyncio import Redis
 WINDOW_MS = 1000
 
 # Reserve the earliest send time that is not in a pause, not before the last reservation (FIFO),
-# and at least one window after the `limit`-th latest reservation. Returns µs to wait.
+# at least one window after the `limit`-th latest reservation and, for a caller that has to wait,
+# window / limit after the last reservation (paced, not bursts). Returns µs to wait.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -37,13 +38,17 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local send_at = math.max(now, tonumber(redis.call('GET', KEYS[3]) or '0'))
 local count = redis.call('ZCARD', KEYS[1])
+local last = nil
 if count > 0 then
-  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-  send_at = math.max(send_at, tonumber(last[2]))
+  last = tonumber(redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])
+  send_at = math.max(send_at, last)
 end
 if count >= limit then
   local blocking = redis.call('ZRANGE', KEYS[1], count - limit, count - limit, 'WITHSCORES')
   send_at = math.max(send_at, tonumber(blocking[2]) + window)
+end
+if last and send_at > now then
+  send_at = math.max(send_at, last + math.floor(window / limit))
 end
 redis.call('ZADD', KEYS[1], send_at, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.ceil((send_at - now + window) / 1000) + 1000)
@@ -51,12 +56,17 @@ return send_at - now
 """
 
 # After waiting for a reservation: a pause that began meanwhile voids it (the caller reserves anew).
+# Otherwise the reservation moves to now, when the caller really sends: a caller that woke late
+# must not let the reservations made after it count from a time it did not send at.
 _CONFIRM = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 if tonumber(redis.call('GET', KEYS[2]) or '0') > now then
   redis.call('ZREM', KEYS[1], ARGV[1])
   return 0
+end
+if redis.call('ZADD', KEYS[1], 'XX', 'GT', 'CH', now, ARGV[1]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000) + 1000, 'GT')
 end
 return 1
 """
@@ -85,10 +95,15 @@ end
 class SlidingWindowLimiter:
     """Per-category limits (requests per second) enforced across all processes via Redis.
 
-    `margin_ms` widens the window a little: the grant is decided in Redis, but the request reaches
-    Zoom later, with jitter (up to ~100 ms on a busy 2-core machine), so a window of exactly
-    one second lets Zoom see `limit + 1` in one of its seconds. 75 ms removed every 429 in the
-    benchmark while keeping ~90 % of the ideal rate (docs/benchmarks.md).
+    `margin_ms` (ZOOM_RATE_MARGIN_MS) widens the window: the grant is decided in Redis, the
+    request reaches Zoom later, and what matters is not that latency but its jitter — two
+    requests `limit` grants apart must still arrive a full second apart. The margin caps any
+    client at 1 / (1 + margin) of the limit, so it is kept small by making arrivals regular:
+    a caller that has to wait anyway is paced `window / limit` after the one before it, so a
+    queue drains evenly instead of in bursts of `limit` that pile up at Zoom and arrive
+    jittered; an idle budget still lets a burst through at once. And a caller that woke late
+    from its wait (a busy event loop or CPU) is recorded at when it really sends, so the late
+    wake-up is not jitter the margin has to cover (docs/benchmarks.md).
     """
 
     def __init__(
@@ -97,7 +112,7 @@ class SlidingWindowLimiter:
         key_prefix: str,
         limits: dict[str, int],
         *,
-        margin_ms: int = 75,
+        margin_ms: int = 50,
         lowered_limit_ttl_s: float = 3600,
     ):
         self._redis = redis
@@ -125,7 +140,8 @@ class SlidingWindowLimiter:
             if wait_us <= 0:
                 return
             await asyncio.sleep(wait_us / 1_000_000)
-            if await self._confirm(keys=[window_key, pause_key], args=[member]):
+            confirm_args: list[int | str] = [member, self._window_us]
+            if await self._confirm(keys=[window_key, pause_key], args=confirm_args):
                 return
 
     async def lower_limit(self, category: str, limit: int) -> None:

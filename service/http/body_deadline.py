@@ -35,10 +35,12 @@ class BodyDeadlineMiddleware:
                 async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                     message = await receive()
             except TimeoutError:
-                raise ApiError(
-                    408, f"the request body took longer than {self.seconds:g} s to arrive"
-                ) from None
+                raise body_too_slow(self.seconds) from None
             body_done = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
         await self.app(scope, receive_before_deadline, send)
+
+
+def body_too_slow(seconds: float) -> ApiError:
+    return ApiError(408, f"the request body took longer than {seconds:g} s to arrive")
