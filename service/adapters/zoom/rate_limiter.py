@@ -66,7 +66,10 @@ if tonumber(redis.call('GET', KEYS[2]) or '0') > now then
   return 0
 end
 if redis.call('ZADD', KEYS[1], 'XX', 'GT', 'CH', now, ARGV[1]) == 1 then
-  redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) / 1000) + 1000, 'GT')
+  local ttl = math.ceil(tonumber(ARGV[2]) / 1000) + 1000
+  if redis.call('PTTL', KEYS[1]) < ttl then  -- PEXPIRE's GT needs Redis 7; 6.2 is supported
+    redis.call('PEXPIRE', KEYS[1], ttl)
+  end
 end
 return 1
 """
