@@ -7,6 +7,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
@@ -62,35 +63,42 @@ async def waiting_on(pool: asyncpg.Pool, table: str) -> int:
     return count
 
 
+@asynccontextmanager
+async def table_locked(pool: asyncpg.Pool, table: str) -> AsyncIterator[None]:
+    """Nobody else can read `table` until the block ends (the lock is rolled back then)."""
+    async with pool.acquire() as conn:
+        locked = conn.transaction()
+        await locked.start()
+        await conn.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            await locked.rollback()
+
+
 async def test_bad_tokens_share_one_query_and_good_ones_need_none(
     client: httpx.AsyncClient, pool: asyncpg.Pool, admin_token: str
 ) -> None:
     admin = {"Authorization": f"Bearer {admin_token}"}
     assert (await client.get("/api/v1/notifications", headers=admin)).status_code == 200
-    async with pool.acquire() as conn:
-        locked = conn.transaction()
-        await locked.start()
-        await conn.execute("LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE")
-        try:
-            # A known token is served from the copy while nobody can read the table.
-            good = await client.get("/api/v1/notifications", headers=admin)
-            assert good.status_code == 200
-            bad = [
-                asyncio.create_task(
-                    client.get(
-                        "/api/v1/notifications",
-                        headers={"Authorization": f"Bearer wst_{secrets.token_hex(16)}"},
-                    )
+    async with table_locked(pool, "api_tokens"):
+        # A known token is served from the copy while nobody can read the table.
+        good = await client.get("/api/v1/notifications", headers=admin)
+        assert good.status_code == 200
+        bad = [
+            asyncio.create_task(
+                client.get(
+                    "/api/v1/notifications",
+                    headers={"Authorization": f"Bearer wst_{secrets.token_hex(16)}"},
                 )
-                for _ in range(40)
-            ]
-            await eventually(lambda: waiting_on(pool, "api_tokens"))
-            observed_until = time.monotonic() + 1.0
-            while time.monotonic() < observed_until:  # 40 bad tokens, one query between them
-                assert await waiting_on(pool, "api_tokens") == 1
-                await asyncio.sleep(0.05)  # sampling interval of the observed second
-        finally:
-            await locked.rollback()
+            )
+            for _ in range(40)
+        ]
+        await eventually(lambda: waiting_on(pool, "api_tokens"))
+        observed_until = time.monotonic() + 1.0
+        while time.monotonic() < observed_until:  # 40 bad tokens, one query between them
+            assert await waiting_on(pool, "api_tokens") == 1
+            await asyncio.sleep(0.05)  # sampling interval of the observed second
     assert [r.status_code for r in await asyncio.gather(*bad)] == [401] * 40
 
 
@@ -99,29 +107,23 @@ async def test_ingress_commits_while_other_traffic_holds_every_api_connection(
 ) -> None:
     admin = {"Authorization": f"Bearer {admin_token}"}
     assert (await client.get("/api/v1/notifications", headers=admin)).status_code == 200
-    async with pool.acquire() as conn:
-        locked = conn.transaction()
-        await locked.start()
-        await conn.execute("LOCK TABLE notifications IN ACCESS EXCLUSIVE MODE")
-        try:
-            stuck = [
-                asyncio.create_task(client.get("/api/v1/notifications", headers=admin))
-                for _ in range(30)
-            ]
+    async with table_locked(pool, "notifications"):
+        stuck = [
+            asyncio.create_task(client.get("/api/v1/notifications", headers=admin))
+            for _ in range(30)
+        ]
 
-            async def pool_exhausted() -> bool:
-                return await waiting_on(pool, "notifications") >= 18
+        async def pool_exhausted() -> bool:
+            return await waiting_on(pool, "notifications") >= 18
 
-            await eventually(pool_exhausted)
-            body = calendly_body("during a flood of admin reads")
-            started = time.monotonic()
-            response = await client.post(
-                "/webhooks/calendly", content=body, headers=sign_calendly(body)
-            )
-            assert response.status_code == 202
-            assert time.monotonic() - started < 5
-        finally:
-            await locked.rollback()
+        await eventually(pool_exhausted)
+        body = calendly_body("during a flood of admin reads")
+        started = time.monotonic()
+        response = await client.post(
+            "/webhooks/calendly", content=body, headers=sign_calendly(body)
+        )
+        assert response.status_code == 202
+        assert time.monotonic() - started < 5
     assert {r.status_code for r in await asyncio.gather(*stuck)} == {200}
 
 
